@@ -1,0 +1,3 @@
+"""statuspress: a status page that lives in git."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""`python -m statuspress`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""The Atom feed (RFC 4287): one entry per published notice, with ids that never change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from feedgen.feed import FeedGenerator
+from jinja2 import Environment
+
+from .model import SiteConfig
+from .views import NoticeView
+
+GENERATOR_URI = "https://pypi.org/project/statuspress/"
+
+
+def entry_id(config: SiteConfig, view: NoticeView) -> str:
+    """Return an entry's permanent id: the absolute URL of the notice, from its kind and file name."""
+    return config.url + view.url_path
+
+
+def atom_feed(config: SiteConfig, views: list[NoticeView], now: datetime, env: Environment, path: str) -> bytes:
+    """Render the feed of every published notice, most recently changed first."""
+    feed = FeedGenerator()
+    feed.id(config.url)
+    feed.title(config.name)
+    if config.description:
+        feed.subtitle(config.description)
+    feed.link(href=config.url, rel="alternate", type="text/html")
+    feed.link(href=config.url + path, rel="self", type="application/atom+xml")
+    feed.author({"name": config.name, **({"email": config.contact.email} if config.contact.email else {})})
+    feed.language(config.language)
+    feed.generator("statuspress", uri=GENERATOR_URI)  # no version: output must not change with upgrades
+    ordered = sorted(views, key=lambda v: (v.updated, v.kind.value, v.slug), reverse=True)
+    feed.updated(ordered[0].updated if ordered else now)
+    template = env.get_template("feed_entry.html")
+    for view in ordered:
+        entry = feed.add_entry(order="append")
+        entry.id(entry_id(config, view))
+        entry.title(view.title)
+        entry.link(href=config.url + view.url_path, rel="alternate", type="text/html")
+        entry.updated(view.updated)
+        first = view.updates[-1].at if view.updates else view.announced
+        if first is not None:
+            entry.published(first)
+        entry.author({"name": view.author or config.name})
+        entry.content(template.render(site=config, notice=view, now=now), type="html")
+    return feed.atom_str(pretty=True, encoding="UTF-8")

@@ -1,0 +1,220 @@
+"""Reading every notice of a site: files -> validated Incidents and Maintenance, or problems."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .config import load_config
+from .model import (
+    INCIDENT_COMPONENT_STATUSES,
+    MAINTENANCE_COMPONENT_STATUSES,
+    ComponentStatus,
+    Impact,
+    Incident,
+    Kind,
+    Maintenance,
+    Notice,
+    Problem,
+    Reschedule,
+    Site,
+    SiteConfig,
+    Window,
+)
+from .sections import parse_body, split_front_matter
+from .validate import Reporter, suggest
+from .yamlsource import Located, YamlError, load_yaml
+
+INCIDENT_FIELDS = ("title", "impact", "components", "author", "next_update", "started", "detected")
+MAINTENANCE_FIELDS = ("title", "components", "window", "author", "rescheduled", "announced")
+REQUIRED = {Kind.INCIDENT: ("title", "impact", "components"), Kind.MAINTENANCE: ("title", "components", "window")}
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def slug_for(filename: str) -> str:
+    """Return a notice's URL name: lower-cased, `.md` dropped, anything outside a-z 0-9 - as `-`."""
+    stem = filename[:-3] if filename.lower().endswith(".md") else filename
+    return re.sub(r"[^a-z0-9-]", "-", stem.lower())
+
+
+def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
+    """Read `site.yaml` and every notice below `root`; None when any error was found."""
+    config, problems = load_config(root)
+    if config is None:
+        return None, problems
+    notices: dict[Kind, list[Notice]] = {Kind.INCIDENT: [], Kind.MAINTENANCE: []}
+    for kind in Kind:
+        seen: dict[str, str] = {}
+        for path in _notice_files(root / kind.folder, root, problems):
+            relative = path.relative_to(root).as_posix()
+            notice, found = load_notice(path.read_bytes(), relative, kind, config)
+            problems.extend(found)
+            if notice is None:
+                continue
+            if notice.slug in seen:
+                problems.append(Problem(relative, 1, f"gives the same URL {notice.url_path} as {seen[notice.slug]}",
+                                        "rename one of the two files"))
+                continue
+            seen[notice.slug] = relative
+            notices[kind].append(notice)
+    if any(p.is_error for p in problems):
+        return None, problems
+    incidents = tuple(n for n in notices[Kind.INCIDENT] if isinstance(n, Incident))
+    maintenance = tuple(n for n in notices[Kind.MAINTENANCE] if isinstance(n, Maintenance))
+    return Site(str(root), config, incidents, maintenance), problems
+
+
+def _notice_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() != ".md":
+            problems.append(Problem(path.relative_to(root).as_posix(), 1, "not a .md file; skipped",
+                                    "notices are Markdown files ending in .md", "warning"))
+            continue
+        files.append(path)
+    return files
+
+
+def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple[Notice | None, list[Problem]]:
+    """Parse and validate one notice file; return it, or None with the errors."""
+    report = Reporter(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        report.error(line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                     "save the file as UTF-8")
+        return None, report.problems
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    split = split_front_matter(text, report)
+    if split is None:
+        return None, report.problems
+    try:
+        doc = load_yaml(split.front, split.front_line)
+    except YamlError as exc:
+        report.error(exc.line, exc.message, exc.hint)
+        return None, report.problems
+    doc = Located(doc.data, doc.lines, 1)  # errors about the whole front matter point at '---'
+    fields = INCIDENT_FIELDS if kind is Kind.INCIDENT else MAINTENANCE_FIELDS
+    meta = report.mapping(doc, (), doc.data, fields, REQUIRED[kind])
+    body = parse_body(split.body, split.body_line, kind, report)
+    if meta is None:
+        return None, report.problems
+    common: dict[str, Any] = {
+        "kind": kind,
+        "slug": slug_for(Path(path).name),
+        "path": path,
+        "title": " ".join((report.text(doc, ("title",), meta.get("title")) or "").split()),
+        "components": _components(report, doc, meta.get("components"), kind, config),
+        "summary": body.summary,
+        "updates": body.updates,
+        "author": report.text(doc, ("author",), meta.get("author")) or "",
+    }
+    notice: Notice
+    if kind is Kind.INCIDENT:
+        impact = report.choice(doc, ("impact",), meta.get("impact"), Impact) if "impact" in meta else None
+        started = report.time(doc, ("started",), meta.get("started"))
+        if not body.updates and not report.failed:
+            report.error(split.body_line, "an incident needs at least one update section",
+                         "add e.g. '## Investigating · 2026-11-18 09:55 UTC' and a sentence below it")
+        if started and body.updates and started > body.updates[-1].at:
+            report.error(doc.line("started"), "'started' is later than the first update",
+                         f"the first update is at {body.updates[-1].at:%Y-%m-%d %H:%M} UTC; customers were affected before")
+        notice = Incident(
+            **common,
+            impact=impact or Impact.NONE,
+            next_update=report.time(doc, ("next_update",), meta.get("next_update")),
+            started=started,
+            detected=report.time(doc, ("detected",), meta.get("detected")),
+            postmortem=body.postmortem,
+        )
+    else:
+        window = _window(report, doc, ("window",), meta["window"]) if meta.get("window") else None
+        rescheduled = _rescheduled(report, doc, meta.get("rescheduled"))
+        announced = report.time(doc, ("announced",), meta.get("announced"))
+        if window is None or report.failed:
+            return None, report.problems
+        notice = Maintenance(**common, window=window, rescheduled=rescheduled, announced=announced)
+    return (None if report.failed else notice), report.problems
+
+
+def _components(
+    report: Reporter, doc: Located, value: Any, kind: Kind, config: SiteConfig
+) -> tuple[tuple[str, ComponentStatus], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        report.error(doc.line("components"), "'components' must map component ids to their status",
+                     "e.g. components: {api: partial_outage}")
+        return ()
+    allowed = INCIDENT_COMPONENT_STATUSES if kind is Kind.INCIDENT else MAINTENANCE_COMPONENT_STATUSES
+    ids = [c.id for c in config.components]
+    result = []
+    for cid, status in value.items():
+        if str(cid) not in ids:
+            report.error(doc.line("components", str(cid)), f"unknown component '{cid}'",
+                         suggest(str(cid), ids) + " (components are listed in site.yaml)")
+            continue
+        if str(status).lower() == "under_maintenance" and kind is Kind.INCIDENT:
+            report.error(doc.line("components", str(cid)), "an incident cannot put a component under_maintenance",
+                         "use degraded_performance, partial_outage or major_outage, or write a maintenance notice")
+            continue
+        choice = report.choice(doc, ("components", str(cid)), status, allowed)
+        if choice is not None:
+            result.append((str(cid), choice))
+    return tuple(result)
+
+
+def _window(report: Reporter, doc: Located, path: tuple[str | int, ...], value: Any) -> Window | None:
+    data = report.mapping(doc, path, value, ("start", "end"), ("start", "end"))
+    if data is None:
+        return None
+    start = report.time(doc, (*path, "start"), data.get("start"))
+    end = report.time(doc, (*path, "end"), data.get("end"))
+    if start is None or end is None:
+        return None
+    if end <= start:
+        report.error(doc.line(*path), "the window ends before it starts",
+                     f"start {start:%Y-%m-%d %H:%M} UTC, end {end:%Y-%m-%d %H:%M} UTC")
+        return None
+    return Window(start, end)
+
+
+def _rescheduled(report: Reporter, doc: Located, value: Any) -> tuple[Reschedule, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        report.error(doc.line("rescheduled"), "'rescheduled' must be a list of earlier windows",
+                     "e.g. - {from: {start: …, end: …}, on: …, reason: …}")
+        return ()
+    moves = []
+    for index, item in enumerate(value):
+        path = ("rescheduled", index)
+        entry = report.mapping(doc, path, item, ("from", "on", "reason"), ("from", "on"), f"move {index + 1}")
+        if entry is None:
+            continue
+        window = _window(report, doc, (*path, "from"), entry.get("from"))
+        on = report.time(doc, (*path, "on"), entry.get("on"))
+        reason = report.text(doc, (*path, "reason"), entry.get("reason")) or ""
+        if window and on:
+            moves.append(Reschedule(window, on, reason))
+    return tuple(moves)
+
+
+def future_updates(site: Site, now: datetime) -> list[Problem]:
+    """Warn about updates dated more than five minutes after `now`: usually a wrong time zone."""
+    problems = []
+    for notice in (*site.incidents, *site.maintenance):
+        for update in notice.updates:
+            if update.at > now + FUTURE_TOLERANCE:
+                problems.append(Problem(
+                    notice.path, update.line,
+                    f"this update is dated {update.at:%Y-%m-%d %H:%M} UTC, after now; it stays hidden until then",
+                    "check the time zone of its heading", "warning"))
+    return problems

@@ -1,0 +1,120 @@
+"""Splitting a notice file: front matter, summary, update sections and the postmortem."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Kind, Postmortem, Update, INCIDENT_UPDATE_LABELS, MAINTENANCE_UPDATE_LABELS
+from .times import TimeError, parse_time
+from .validate import Reporter, suggest
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
+SETEXT_H2 = re.compile(r"^ {0,3}-+[ \t]*$")
+UPDATE_HEADING = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)*)\s*(?:[·|—–-]\s*(?P<time>.*))?$")
+NOT_PARAGRAPH = re.compile(r"^\s*(?:[-*+>#|]|\d+[.)])")
+SEPARATORS = "·, -, –, — or |"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A file's front matter and body, with the lines each starts on."""
+
+    front: str
+    front_line: int
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, report: Reporter) -> Split | None:
+    """Split `---` front matter from the body; report a missing or unclosed block."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        report.error(1, "missing front matter: the file must start with a line '---'",
+                     "put '---', the fields (title, …), then '---' above the text")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return Split("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1:]), index + 2)
+    report.error(1, "the front matter is not closed", "add a line '---' after the last field")
+    return None
+
+
+@dataclass(frozen=True)
+class Body:
+    summary: str
+    updates: tuple[Update, ...]  # newest first
+    postmortem: Postmortem | None
+
+
+def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body:
+    """Cut the body at its level-2 headings into summary, updates and postmortem."""
+    labels = INCIDENT_UPDATE_LABELS if kind is Kind.INCIDENT else MAINTENANCE_UPDATE_LABELS
+    allowed = [*labels, "postmortem"] if kind is Kind.INCIDENT else list(labels)
+    chunks: list[tuple[str | None, int, list[str]]] = [(None, first_line, [])]
+    fence = ""
+    previous = ""
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        marker = FENCE.match(line)
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        else:
+            heading = ATX.match(line)
+            if heading and len(heading.group(1)) == 2:
+                chunks.append((heading.group(2).strip(), number, []))
+                previous = ""
+                continue
+            if heading and len(heading.group(1)) == 1:
+                report.warning(number, "a level-1 heading in the text",
+                               "the page title comes from 'title'; use '###' for a sub-heading")
+            if SETEXT_H2.match(line) and previous.strip() and not NOT_PARAGRAPH.match(previous):
+                report.error(number, "an underlined level-2 heading that is not an update",
+                             "use '### Heading' for a sub-heading, or a blank line before '---' for a rule")
+        chunks[-1][2].append(line)
+        previous = line
+
+    updates: list[Update] = []
+    postmortem: Postmortem | None = None
+    for title, number, lines in chunks[1:]:
+        text = "\n".join(lines).strip("\n")
+        match = UPDATE_HEADING.match(title)
+        if not match and not any(ch.isdigit() for ch in title):
+            match = re.match(r"(?P<label>.*)(?P<time>)", title)
+        if not match:
+            report.error(number, f"cannot read the update heading '## {title}'",
+                         f"write '## <Status> · <time>', e.g. '## {labels[0].capitalize()} · 2026-11-18 10:32 UTC'")
+            continue
+        label = match["label"].lower()
+        if label not in allowed:
+            if not match["time"]:
+                report.error(number, f"the level-2 heading '## {title}' is not an update",
+                             "use '### " + title + "' for a sub-heading, or '## <Status> · <time>' for an update")
+            else:
+                report.error(number, f"unknown update status '{match['label']}'", suggest(label, allowed))
+            continue
+        at = None
+        if match["time"] is not None:
+            try:
+                at = parse_time(match["time"])
+            except TimeError as exc:
+                report.error(number, f"update heading: {exc.message}", exc.hint)
+                continue
+        if label == "postmortem":
+            if postmortem is not None:
+                report.error(number, "a second '## Postmortem' section",
+                             f"merge it into the one on line {postmortem.line}")
+            else:
+                postmortem = Postmortem(text.strip(), number, at)
+            continue
+        if at is None:
+            report.error(number, f"the update heading '## {title}' has no time",
+                         f"add it after one of {SEPARATORS}, e.g. '## {match['label']} · 2026-11-18 10:32 UTC'")
+            continue
+        updates.append(Update(label, at, text.strip(), number))
+    updates.sort(key=lambda u: (u.at, -u.line), reverse=True)
+    return Body("\n".join(chunks[0][2]).strip(), tuple(updates), postmortem)

@@ -1,0 +1,211 @@
+"""Pure functions of (notices, now): what is published, each notice's state, and the page's status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from .model import (
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Indicator,
+    Maintenance,
+    MaintenanceState,
+    Notice,
+    Reschedule,
+    SiteConfig,
+    Update,
+    Window,
+)
+
+IMPACT_INDICATOR = {
+    Impact.NONE: Indicator.NONE,
+    Impact.MINOR: Indicator.MINOR,
+    Impact.MAJOR: Indicator.MAJOR,
+    Impact.CRITICAL: Indicator.CRITICAL,
+}
+COMPONENT_INDICATOR = {
+    ComponentStatus.OPERATIONAL: Indicator.NONE,
+    ComponentStatus.UNDER_MAINTENANCE: Indicator.MAINTENANCE,
+    ComponentStatus.DEGRADED_PERFORMANCE: Indicator.MINOR,
+    ComponentStatus.PARTIAL_OUTAGE: Indicator.MAJOR,
+    ComponentStatus.MAJOR_OUTAGE: Indicator.CRITICAL,
+}
+MAINTENANCE_LABEL_STATE = {
+    "in progress": MaintenanceState.IN_PROGRESS,
+    "verifying": MaintenanceState.VERIFYING,
+    "completed": MaintenanceState.COMPLETED,
+    "cancelled": MaintenanceState.CANCELLED,
+}
+OPEN_MAINTENANCE = (MaintenanceState.IN_PROGRESS, MaintenanceState.VERIFYING)
+
+
+def visible_updates(notice: Notice, now: datetime) -> tuple[Update, ...]:
+    """Return the updates dated at or before `now`, newest first."""
+    return tuple(u for u in notice.updates if u.at <= now)
+
+
+def is_published(notice: Notice, now: datetime) -> bool:
+    """Tell whether a notice exists at `now`: an incident once an update is due, maintenance once announced."""
+    if isinstance(notice, Maintenance):
+        return notice.announced is None or notice.announced <= now
+    return bool(visible_updates(notice, now))
+
+
+def published(notices: Iterable[Notice], now: datetime) -> list[Notice]:
+    return [n for n in notices if is_published(n, now)]
+
+
+# Incidents
+
+
+def incident_status(incident: Incident, now: datetime) -> IncidentStatus:
+    """Return the status of the latest update that sets one; resolved only if the latest is Resolved."""
+    updates = visible_updates(incident, now)
+    if updates and updates[0].label == "resolved":
+        return IncidentStatus.RESOLVED
+    for update in updates:
+        if update.label not in ("update", "resolved"):
+            return IncidentStatus(update.label)
+    return IncidentStatus.INVESTIGATING
+
+
+def is_resolved(incident: Incident, now: datetime) -> bool:
+    return incident_status(incident, now) is IncidentStatus.RESOLVED
+
+
+def started_at(incident: Incident) -> datetime:
+    """Return when customers were first affected: `started`, else the earliest update."""
+    return incident.started or incident.updates[-1].at
+
+
+def resolved_at(incident: Incident, now: datetime) -> datetime | None:
+    updates = visible_updates(incident, now)
+    return updates[0].at if is_resolved(incident, now) else None
+
+
+def incident_duration(incident: Incident, now: datetime) -> timedelta:
+    """Return how long the incident lasted, or has lasted so far."""
+    return (resolved_at(incident, now) or now) - started_at(incident)
+
+
+# Maintenance
+
+
+def visible_moves(maintenance: Maintenance, now: datetime) -> tuple[Reschedule, ...]:
+    return tuple(m for m in maintenance.rescheduled if m.on <= now)
+
+
+def window_at(maintenance: Maintenance, now: datetime) -> Window:
+    """Return the window as announced at `now`: a move made later has not happened yet."""
+    for move in maintenance.rescheduled:
+        if move.on > now:
+            return move.window
+    return maintenance.window
+
+
+def maintenance_state(maintenance: Maintenance, now: datetime) -> MaintenanceState:
+    """Follow the clock through the window, unless the latest state update says otherwise."""
+    updates = visible_updates(maintenance, now)
+    if any(u.label == "cancelled" for u in updates):
+        return MaintenanceState.CANCELLED
+    for update in updates:
+        if update.label in MAINTENANCE_LABEL_STATE:
+            return MAINTENANCE_LABEL_STATE[update.label]
+    window = window_at(maintenance, now)
+    if now < window.start:
+        return MaintenanceState.SCHEDULED
+    if now < window.end:
+        return MaintenanceState.IN_PROGRESS
+    return MaintenanceState.COMPLETED
+
+
+def is_open(maintenance: Maintenance, now: datetime) -> bool:
+    return maintenance_state(maintenance, now) in OPEN_MAINTENANCE
+
+
+def is_upcoming(maintenance: Maintenance, now: datetime) -> bool:
+    return maintenance_state(maintenance, now) is MaintenanceState.SCHEDULED
+
+
+def notice_time(notice: Notice, now: datetime) -> datetime:
+    """Return the moment a notice is filed under: an incident's start, a maintenance's window start."""
+    if isinstance(notice, Maintenance):
+        return window_at(notice, now).start
+    assert isinstance(notice, Incident)
+    return started_at(notice)
+
+
+def last_changed(notice: Notice, now: datetime) -> datetime:
+    """Return the time of the latest visible change: an update, a move, or the announcement."""
+    times = [u.at for u in visible_updates(notice, now)]
+    if isinstance(notice, Maintenance):
+        times += [m.on for m in visible_moves(notice, now)]
+        if notice.announced is not None:
+            times.append(notice.announced)
+        if not times:  # never announced nor updated: the window itself is the news
+            times.append(window_at(notice, now).start)
+    return max(times)
+
+
+# The page
+
+
+def component_statuses(
+    config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
+) -> dict[str, ComponentStatus]:
+    """Return each component's worst status among unresolved incidents and open maintenance."""
+    statuses = {c.id: ComponentStatus.OPERATIONAL for c in config.components}
+    active: list[Notice] = [i for i in incidents if is_published(i, now) and not is_resolved(i, now)]
+    active += [m for m in maintenance if is_published(m, now) and is_open(m, now)]
+    for notice in active:
+        for cid, status in notice.components:
+            if status.severity > statuses[cid].severity:
+                statuses[cid] = status
+    return statuses
+
+
+def overall_status(
+    config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
+) -> Indicator:
+    """Return the Statuspage indicator: the worse of open incidents' impact and components' state."""
+    unresolved = [i for i in incidents if is_published(i, now) and not is_resolved(i, now)]
+    if not unresolved and any(is_published(m, now) and is_open(m, now) for m in maintenance):
+        return Indicator.MAINTENANCE
+    worst = Indicator.NONE
+    candidates = [IMPACT_INDICATOR[i.impact] for i in unresolved]
+    candidates += [COMPONENT_INDICATOR[s] for s in component_statuses(config, incidents, maintenance, now).values()]
+    for indicator in candidates:
+        if indicator is not Indicator.MAINTENANCE and indicator.severity > worst.severity:
+            worst = indicator
+    return worst
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    """Days `first`..`last` (newest first) and the incidents that started in them; quiet stretches are one group."""
+
+    first: date
+    last: date
+    incidents: tuple[Incident, ...]
+
+
+def recent_days(incidents: Sequence[Incident], now: datetime, zone: tzinfo, days: int) -> list[DayGroup]:
+    """Group the incidents of the last `days` days by day, newest first, merging quiet days."""
+    today = now.astimezone(zone).date()
+    by_day: dict[date, list[Incident]] = {}
+    for incident in incidents:
+        if is_published(incident, now):
+            by_day.setdefault(started_at(incident).astimezone(zone).date(), []).append(incident)
+    groups: list[DayGroup] = []
+    for back in range(days):
+        current = today - timedelta(days=back)
+        found = sorted(by_day.get(current, []), key=lambda i: (started_at(i), i.slug), reverse=True)
+        if not found and groups and not groups[-1].incidents:
+            groups[-1] = DayGroup(current, groups[-1].last, ())
+        else:
+            groups.append(DayGroup(current, current, tuple(found)))
+    return groups

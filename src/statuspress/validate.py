@@ -1,0 +1,100 @@
+"""Collecting problems about one file: typed field readers that report instead of raising."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from .model import Problem
+from .times import TimeError, parse_time
+from .yamlsource import Located
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def suggest(name: str, options: Iterable[str]) -> str:
+    """Return a "did you mean" hint for a misspelt name, or list the options."""
+    options = list(options)
+    close = difflib.get_close_matches(name.lower(), options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(options)
+
+
+class Reporter:
+    """Problems found in one file; its readers return None where a value is wrong."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint))
+
+    def warning(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint, "warning"))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def mapping(
+        self,
+        doc: Located,
+        path: tuple[str | int, ...],
+        value: Any,
+        known: Iterable[str],
+        required: Iterable[str] = (),
+        what: str = "",
+    ) -> dict[str, Any] | None:
+        """Check that `value` is a mapping with only `known` keys and all `required` ones."""
+        what = what or (f"'{path[-1]}'" if path else "the front matter")
+        if not isinstance(value, dict):
+            self.error(doc.line(*path), f"{what} must be a mapping of 'name: value' fields")
+            return None
+        known = list(known)
+        for key in value:
+            if not isinstance(key, str) or key not in known:
+                self.error(
+                    doc.line(*path, str(key)), f"unknown field '{key}' in {what}", suggest(str(key), known)
+                )
+        for key in required:
+            if value.get(key) in (None, ""):
+                line = doc.line(*path, key) if key in value else doc.line(*path)
+                self.error(line, f"missing required field '{key}' in {what}", f"add '{key}: …'")
+        return value
+
+    def text(self, doc: Located, path: tuple[str | int, ...], value: Any) -> str | None:
+        """Read a string field; numbers are accepted and turned into text."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            self.error(doc.line(*path), f"'{path[-1]}' must be text", "quote it if it is")
+            return None
+        return str(value).strip()
+
+    def time(self, doc: Located, path: tuple[str | int, ...], value: Any) -> datetime | None:
+        """Read a time with a zone; report a missing zone or date-only value."""
+        if value is None:
+            return None
+        try:
+            return parse_time(str(value))
+        except TimeError as exc:
+            self.error(doc.line(*path), f"'{path[-1]}': {exc.message}", exc.hint)
+            return None
+
+    def choice(self, doc: Located, path: tuple[str | int, ...], value: Any, allowed: Iterable[E]) -> E | None:
+        """Read an enum value from `allowed`, with a suggestion when it is misspelt."""
+        options = list(allowed)
+        for option in options:
+            if str(value).strip().lower() == option.value:
+                return option
+        self.error(
+            doc.line(*path),
+            f"'{path[-1]}' cannot be '{value}'",
+            suggest(str(value), [o.value for o in options]),
+        )
+        return None

@@ -1,0 +1,135 @@
+"""What every output shows of a notice at `now`, computed once: the bridge from status to pages and feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import status
+from .markup import to_html
+from .model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    Kind,
+    Maintenance,
+    Notice,
+    Reschedule,
+    SiteConfig,
+    Window,
+)
+
+LABEL_WORDS = {
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "update": "Update",
+    "resolved": "Resolved",
+    "in progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    label: str  # lower-case label, for CSS classes
+    words: str
+    at: datetime
+    html: str
+    body: str
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A published notice as shown at `now`."""
+
+    kind: Kind
+    slug: str
+    source: str
+    title: str
+    author: str
+    state: str  # incident status or maintenance state value
+    state_words: str
+    is_open: bool  # unresolved incident, or maintenance in progress or verifying
+    components: tuple[tuple[Component, ComponentStatus], ...]
+    summary_html: str
+    updates: tuple[UpdateView, ...]  # newest first, only those due
+    time: datetime  # what it is filed under: start of the incident or of the window
+    updated: datetime  # its latest visible change
+    impact: Impact | None = None
+    started: datetime | None = None
+    detected: datetime | None = None
+    resolved: datetime | None = None
+    duration: timedelta | None = None
+    next_update: datetime | None = None
+    postmortem_html: str = ""
+    postmortem_at: datetime | None = None
+    window: Window | None = None
+    moves: tuple[Reschedule, ...] = ()
+    announced: datetime | None = None
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.kind.folder}/{self.slug}/"
+
+    @property
+    def latest(self) -> UpdateView | None:
+        return self.updates[0] if self.updates else None
+
+
+def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
+    """Compute what a published notice shows at `now`."""
+    updates = tuple(
+        UpdateView(u.label, LABEL_WORDS[u.label], u.at, to_html(u.body), u.body)
+        for u in status.visible_updates(notice, now)
+    )
+    common = {
+        "kind": notice.kind,
+        "slug": notice.slug,
+        "source": notice.path,
+        "title": notice.title,
+        "author": notice.author,
+        "components": tuple((config.component(cid), st) for cid, st in notice.components),
+        "summary_html": to_html(notice.summary),
+        "updates": updates,
+        "time": status.notice_time(notice, now),
+        "updated": status.last_changed(notice, now),
+    }
+    if isinstance(notice, Incident):
+        state = status.incident_status(notice, now)
+        resolved = status.resolved_at(notice, now)
+        return NoticeView(
+            **common,
+            state=state.value,
+            state_words=state.value.capitalize(),
+            is_open=resolved is None,
+            impact=notice.impact,
+            started=status.started_at(notice),
+            detected=notice.detected,
+            resolved=resolved,
+            duration=status.incident_duration(notice, now),
+            next_update=notice.next_update if resolved is None else None,
+            postmortem_html=to_html(notice.postmortem.body) if notice.postmortem else "",
+            postmortem_at=notice.postmortem.at if notice.postmortem else None,
+        )
+    assert isinstance(notice, Maintenance)
+    mstate = status.maintenance_state(notice, now)
+    return NoticeView(
+        **common,
+        state=mstate.value,
+        state_words=mstate.words,
+        is_open=mstate in status.OPEN_MAINTENANCE,
+        window=status.window_at(notice, now),
+        moves=status.visible_moves(notice, now),
+        announced=notice.announced,
+    )
+
+
+def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[NoticeView]:
+    """Return the views of every published notice, newest first, in a stable order."""
+    views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
+    views.sort(key=lambda v: (v.time, v.kind.value, v.slug), reverse=True)
+    return views
