@@ -15,6 +15,7 @@ from .model import (
     Maintenance,
     MaintenanceState,
     Notice,
+    Postmortem,
     Reschedule,
     SiteConfig,
     Update,
@@ -85,6 +86,12 @@ def started_at(incident: Incident) -> datetime:
 def resolved_at(incident: Incident, now: datetime) -> datetime | None:
     updates = visible_updates(incident, now)
     return updates[0].at if is_resolved(incident, now) else None
+
+
+def visible_postmortem(incident: Incident, now: datetime) -> Postmortem | None:
+    """Return the postmortem unless it is dated after `now`."""
+    postmortem = incident.postmortem
+    return postmortem if postmortem and (postmortem.at is None or postmortem.at <= now) else None
 
 
 def incident_duration(incident: Incident, now: datetime) -> timedelta:

@@ -101,6 +101,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
     if isinstance(notice, Incident):
         state = status.incident_status(notice, now)
         resolved = status.resolved_at(notice, now)
+        postmortem = status.visible_postmortem(notice, now)
         return NoticeView(
             **common,
             state=state.value,
@@ -112,8 +113,8 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
             resolved=resolved,
             duration=status.incident_duration(notice, now),
             next_update=notice.next_update if resolved is None else None,
-            postmortem_html=to_html(notice.postmortem.body) if notice.postmortem else "",
-            postmortem_at=notice.postmortem.at if notice.postmortem else None,
+            postmortem_html=to_html(postmortem.body) if postmortem else "",
+            postmortem_at=postmortem.at if postmortem else None,
         )
     assert isinstance(notice, Maintenance)
     mstate = status.maintenance_state(notice, now)
