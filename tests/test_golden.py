@@ -24,6 +24,7 @@ def test_example_site_matches_golden_copy(example_outputs: dict[str, bytes], upd
 
 def test_golden_copy_is_the_example_site() -> None:
     # Guards against a golden folder that silently stopped covering the repository's own content.
-    notices = sorted(p.stem for folder in ("incidents", "maintenance") for p in (ROOT / folder).glob("*.md"))
-    pages = sorted(p.parent.name for folder in ("incidents", "maintenance") for p in (GOLDEN / folder).glob("*/index.html"))
+    folders = ("incidents", "maintenance")
+    notices = sorted(p.stem for folder in folders for p in (ROOT / folder).glob("*.md"))
+    pages = sorted(p.parent.name for folder in folders for p in (GOLDEN / folder).glob("*/index.html"))
     assert notices == pages

@@ -116,7 +116,9 @@ def test_incident_publication_and_duration(
         (-60, 60, (("update", -10),), MaintenanceState.IN_PROGRESS),
     ],
 )
-def test_maintenance_state(start: int, end: int, updates: tuple[tuple[str, int], ...], expected: MaintenanceState) -> None:
+def test_maintenance_state(
+    start: int, end: int, updates: tuple[tuple[str, int], ...], expected: MaintenanceState
+) -> None:
     assert status.maintenance_state(maintenance(start, end, *updates), NOW) is expected
 
 

@@ -13,8 +13,8 @@ from . import __version__
 from .build import build_site, write_site
 from .config import load_config
 from .load import future_updates, load_site
-from .model import ComponentStatus, Impact, Kind, Problem, Window
-from .scaffold import Draft, default_components, write_draft
+from .model import Component, ComponentStatus, Impact, Kind, Problem, Window
+from .scaffold import Draft, default_components, default_status, write_draft
 from .times import TimeError, parse_now, parse_time
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
@@ -139,14 +139,13 @@ def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
     return OK
 
 
-def _component(spec: str, components: Sequence[object], kind: Kind) -> tuple[str, ComponentStatus]:
+def _component(spec: str, components: Sequence[Component], kind: Kind) -> tuple[str, ComponentStatus]:
     cid, _, value = spec.partition("=")
-    ids = [getattr(c, "id") for c in components]
+    ids = [c.id for c in components]
     if cid not in ids:
         raise UsageError(f"--component: unknown component '{cid}'; the site has: {', '.join(ids)}")
-    default = ComponentStatus.DEGRADED_PERFORMANCE if kind is Kind.INCIDENT else ComponentStatus.UNDER_MAINTENANCE
     try:
-        status = ComponentStatus(value) if value else default
+        status = ComponentStatus(value) if value else default_status(kind)
     except ValueError:
         raise UsageError(f"--component: unknown status '{value}'") from None
     if kind is Kind.INCIDENT and status in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):

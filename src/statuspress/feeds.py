@@ -44,4 +44,5 @@ def atom_feed(config: SiteConfig, views: list[NoticeView], now: datetime, env: E
             entry.published(first)
         entry.author({"name": view.author or config.name})
         entry.content(template.render(site=config, notice=view, now=now), type="html")
-    return feed.atom_str(pretty=True, encoding="UTF-8")
+    atom: bytes = feed.atom_str(pretty=True, encoding="UTF-8")
+    return atom

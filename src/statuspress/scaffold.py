@@ -31,8 +31,12 @@ def file_slug(title: str, fallback: str) -> str:
 
 
 def default_components(config: SiteConfig, kind: Kind) -> tuple[tuple[str, ComponentStatus], ...]:
-    status = ComponentStatus.DEGRADED_PERFORMANCE if kind is Kind.INCIDENT else ComponentStatus.UNDER_MAINTENANCE
-    return ((config.components[0].id, status),)
+    return ((config.components[0].id, default_status(kind)),)
+
+
+def default_status(kind: Kind) -> ComponentStatus:
+    """The status a component gets when none is given: degraded for an incident, under maintenance otherwise."""
+    return ComponentStatus.DEGRADED_PERFORMANCE if kind is Kind.INCIDENT else ComponentStatus.UNDER_MAINTENANCE
 
 
 def default_window(now: datetime) -> Window:
@@ -42,7 +46,9 @@ def default_window(now: datetime) -> Window:
 
 
 def _scalar(value: str) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, default_style='"', width=10_000).strip().removesuffix("...").strip()
+    """Quote a value for YAML, whatever characters it has."""
+    text = yaml.safe_dump(value, allow_unicode=True, default_style='"', width=10_000)
+    return text.strip().removesuffix("...").strip()
 
 
 def render_draft(draft: Draft, config: SiteConfig, now: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import status
 from .markup import to_html
@@ -86,7 +87,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
         UpdateView(u.label, LABEL_WORDS[u.label], u.at, to_html(u.body), u.body)
         for u in status.visible_updates(notice, now)
     )
-    common = {
+    common: dict[str, Any] = {
         "kind": notice.kind,
         "slug": notice.slug,
         "source": notice.path,
