@@ -153,8 +153,8 @@ def test_markdown_raw_html_is_escaped_and_task_lists_render(site: Callable[..., 
     page = outputs["incidents/x/index.html"].decode()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "javascript:" not in page
-    assert '<input type="checkbox" disabled="" checked=""> done' in page
-    assert '<input type="checkbox" disabled=""> to do' in page
+    assert '<input type="checkbox" disabled="" checked="" aria-label="done"> done' in page
+    assert '<input type="checkbox" disabled="" aria-label="to do"> to do' in page
 
 
 def test_build_replaces_the_whole_output(site: Callable[..., Path], run: Callable[..., Result]) -> None:

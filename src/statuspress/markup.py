@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import markdown
@@ -19,12 +20,21 @@ ATTRIBUTES = {
     "td": {"align"},
     "li": {"class"},
     "ul": {"class"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"type", "checked", "disabled", "aria-label"},
     "code": {"class"},
 }
 SCHEMES = {"http", "https", "mailto", "tel"}
 
+TASK = re.compile(r'<input type="checkbox" disabled( checked)?/?>')
+
 _local = threading.local()
+
+
+def _label_task(match: re.Match[str]) -> str:
+    # A task-list checkbox has no label of its own; name its state for screen readers.
+    state = "done" if match.group(1) else "to do"
+    return f'<input type="checkbox" disabled{match.group(1) or ""} aria-label="{state}">'
+
 
 
 def _converter() -> markdown.Markdown:
@@ -42,5 +52,5 @@ def to_html(text: str) -> str:
     """Render a notice's Markdown as sanitised HTML."""
     if not text.strip():
         return ""
-    html = _converter().reset().convert(text)
+    html = TASK.sub(_label_task, _converter().reset().convert(text))
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel="noopener nofollow")
