@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .model import Component, Contact, Problem, SiteConfig
-from .validate import Reporter, suggest
+from .validate import Reporter
 from .yamlsource import YamlError, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -33,12 +34,18 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     report = Reporter(CONFIG_FILE)
     path = root / CONFIG_FILE
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         report.error(1, f"no {CONFIG_FILE} in {root}", "run in the site folder or pass --site DIR")
         return None, report.problems
-    except (OSError, UnicodeDecodeError) as exc:
-        report.error(1, f"cannot read {CONFIG_FILE}: {exc}")
+    except UnicodeDecodeError as exc:
+        offset = len(raw) - len(exc.object) + exc.start  # utf-8-sig reports offsets after the BOM
+        line = raw[:offset].count(b"\n") + 1
+        report.error(line, f"not UTF-8: byte 0x{raw[offset]:02x} at offset {offset}", "save the file as UTF-8")
+        return None, report.problems
+    except OSError as exc:
+        report.error(1, f"cannot read {CONFIG_FILE}: {exc.strerror or exc}")
         return None, report.problems
     try:
         doc = load_yaml(text)
@@ -49,6 +56,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     if data is None:
         return None, report.problems
 
+    name = report.text(doc, ("name",), data.get("name")) or ""
+    description = report.text(doc, ("description",), data.get("description")) or ""
+    language = report.text(doc, ("language",), data.get("language")) or "en"
     url = report.text(doc, ("url",), data.get("url")) or ""
     if url and not re.match(r"^https?://[^/\s]+", url):
         report.error(doc.line("url"), f"'url' must be an absolute http(s) URL, not '{url}'",
@@ -56,21 +66,23 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     time_zone = report.text(doc, ("time_zone",), data.get("time_zone")) or "UTC"
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        report.error(doc.line("time_zone"), f"unknown time zone '{time_zone}'",
-                     suggest(time_zone, sorted(available_timezones())) + " (an IANA name such as Europe/Rome)")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
+        close = difflib.get_close_matches(time_zone, sorted(available_timezones()), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use an IANA name such as Europe/Rome or UTC"
+        report.error(doc.line("time_zone"), f"unknown time zone '{time_zone}'", hint)
         time_zone = "UTC"
     contact = _contact(report, doc, data.get("contact"))
     components = _components(report, doc, data.get("components"))
-    numbers = {key: _positive(report, doc, key, data[key]) for key in ("recent_days", "history_per_page") if key in data}
+    numbers = {key: _positive(report, doc, key, data[key])
+               for key in ("recent_days", "history_per_page") if key in data}
     if report.failed:
         return None, report.problems
     config = SiteConfig(
-        name=report.text(doc, ("name",), data["name"]) or "",
+        name=name,
         url=url.rstrip("/") + "/",
-        description=report.text(doc, ("description",), data.get("description")) or "",
+        description=description,
         time_zone=time_zone,
-        language=report.text(doc, ("language",), data.get("language")) or "en",
+        language=language,
         contact=contact,
         components=components,
         **{key: value for key, value in numbers.items() if value is not None},
@@ -91,7 +103,7 @@ def _components(report: Reporter, doc: Any, value: Any) -> tuple[Component, ...]
     if not isinstance(value, list) or not value:
         if value is not None:
             report.error(doc.line("components"), "'components' must be a list of {id, name} entries",
-                         "e.g. components:\\n  - {id: api, name: API}")
+                         "e.g. components: [{id: api, name: API}, {id: web, name: Website}]")
         return ()
     components: list[Component] = []
     seen: dict[str, int] = {}
@@ -104,7 +116,7 @@ def _components(report: Reporter, doc: Any, value: Any) -> tuple[Component, ...]
         if cid and not COMPONENT_ID.match(cid):
             report.error(doc.line(*path, "id"), f"component id '{cid}' is not a simple name",
                          "use lower-case letters, digits, '-' and '_', e.g. api or web-app")
-        if cid in seen:
+        if cid and cid in seen:
             report.error(doc.line(*path, "id"), f"component id '{cid}' is used twice",
                          f"it is already on line {seen[cid]}")
         seen[cid] = doc.line(*path, "id")

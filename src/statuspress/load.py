@@ -49,7 +49,12 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
         seen: dict[str, str] = {}
         for path in _notice_files(root / kind.folder, root, problems):
             relative = path.relative_to(root).as_posix()
-            notice, found = load_notice(path.read_bytes(), relative, kind, config)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(relative, 1, f"cannot read the file: {exc.strerror or exc}"))
+                continue
+            notice, found = load_notice(data, relative, kind, config)
             problems.extend(found)
             if notice is None:
                 continue
@@ -103,7 +108,9 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     doc = Located(doc.data, doc.lines, 1)  # errors about the whole front matter point at '---'
     fields = INCIDENT_FIELDS if kind is Kind.INCIDENT else MAINTENANCE_FIELDS
     meta = report.mapping(doc, (), doc.data, fields, REQUIRED[kind])
+    before = len(report.problems)
     body = parse_body(split.body, split.body_line, kind, report)
+    body_failed = any(p.is_error for p in report.problems[before:])
     if meta is None:
         return None, report.problems
     common: dict[str, Any] = {
@@ -118,14 +125,18 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     }
     notice: Notice
     if kind is Kind.INCIDENT:
-        impact = report.choice(doc, ("impact",), meta.get("impact"), Impact) if "impact" in meta else None
+        # An empty impact is already reported as missing.
+        has_impact = meta.get("impact") not in (None, "")
+        impact = report.choice(doc, ("impact",), meta["impact"], Impact) if has_impact else None
         started = report.time(doc, ("started",), meta.get("started"))
-        if not body.updates and not report.failed:
+        # A heading that could not be read is reported already; it may have been meant as the update.
+        if not body.updates and not body_failed:
             report.error(split.body_line, "an incident needs at least one update section",
                          "add e.g. '## Investigating · 2026-11-18 09:55 UTC' and a sentence below it")
         if started and body.updates and started > body.updates[-1].at:
+            first = body.updates[-1].at
             report.error(doc.line("started"), "'started' is later than the first update",
-                         f"the first update is at {body.updates[-1].at:%Y-%m-%d %H:%M} UTC; customers were affected before")
+                         f"the first update is at {first:%Y-%m-%d %H:%M} UTC; customers were affected before")
         notice = Incident(
             **common,
             impact=impact or Impact.NONE,
@@ -135,7 +146,9 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
             postmortem=body.postmortem,
         )
     else:
-        window = _window(report, doc, ("window",), meta["window"]) if meta.get("window") else None
+        # An empty window is reported as missing; any other value (`{}`, a list) must be checked.
+        has_window = meta.get("window") not in (None, "")
+        window = _window(report, doc, ("window",), meta["window"]) if has_window else None
         rescheduled = _rescheduled(report, doc, meta.get("rescheduled"))
         announced = report.time(doc, ("announced",), meta.get("announced"))
         if window is None or report.failed:
@@ -180,7 +193,8 @@ def _window(report: Reporter, doc: Located, path: tuple[str | int, ...], value: 
     if start is None or end is None:
         return None
     if end <= start:
-        report.error(doc.line(*path), "the window ends before it starts",
+        wording = "ends before it starts" if end < start else "ends when it starts"
+        report.error(doc.line(*path), f"the window {wording}",
                      f"start {start:%Y-%m-%d %H:%M} UTC, end {end:%Y-%m-%d %H:%M} UTC")
         return None
     return Window(start, end)
@@ -199,7 +213,9 @@ def _rescheduled(report: Reporter, doc: Located, value: Any) -> tuple[Reschedule
         entry = report.mapping(doc, path, item, ("from", "on", "reason"), ("from", "on"), f"move {index + 1}")
         if entry is None:
             continue
-        window = _window(report, doc, (*path, "from"), entry.get("from"))
+        # A missing 'from' is reported by mapping() already.
+        has_from = entry.get("from") not in (None, "")
+        window = _window(report, doc, (*path, "from"), entry["from"]) if has_from else None
         on = report.time(doc, (*path, "on"), entry.get("on"))
         reason = report.text(doc, (*path, "reason"), entry.get("reason")) or ""
         if window and on:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Kind, Postmortem, Update, INCIDENT_UPDATE_LABELS, MAINTENANCE_UPDATE_LABELS
+from .model import INCIDENT_UPDATE_LABELS, MAINTENANCE_UPDATE_LABELS, Kind, Postmortem, Update
 from .times import TimeError, parse_time
 from .validate import Reporter, suggest
 
@@ -52,7 +52,7 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
     """Cut the body at its level-2 headings into summary, updates and postmortem."""
     labels = INCIDENT_UPDATE_LABELS if kind is Kind.INCIDENT else MAINTENANCE_UPDATE_LABELS
     allowed = [*labels, "postmortem"] if kind is Kind.INCIDENT else list(labels)
-    chunks: list[tuple[str | None, int, list[str]]] = [(None, first_line, [])]
+    chunks: list[tuple[str, int, list[str]]] = [("", first_line, [])]  # the summary, then one per heading
     fence = ""
     previous = ""
     for offset, line in enumerate(body.split("\n")):
@@ -61,9 +61,12 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
         if fence:
             if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
                 fence = ""
+            line_is_text = False
         elif marker:
             fence = marker.group(1)
+            line_is_text = False
         else:
+            line_is_text = True
             heading = ATX.match(line)
             if heading and len(heading.group(1)) == 2:
                 chunks.append((heading.group(2).strip(), number, []))
@@ -76,31 +79,33 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
                 report.error(number, "an underlined level-2 heading that is not an update",
                              "use '### Heading' for a sub-heading, or a blank line before '---' for a rule")
         chunks[-1][2].append(line)
-        previous = line
+        # A '---' right after a closing fence is a rule, not an underline: code is not a paragraph.
+        previous = line if line_is_text else ""
 
     updates: list[Update] = []
     postmortem: Postmortem | None = None
     for title, number, lines in chunks[1:]:
         text = "\n".join(lines).strip("\n")
         match = UPDATE_HEADING.match(title)
-        if not match and not any(ch.isdigit() for ch in title):
-            match = re.match(r"(?P<label>.*)(?P<time>)", title)
-        if not match:
-            report.error(number, f"cannot read the update heading '## {title}'",
-                         f"write '## <Status> · <time>', e.g. '## {labels[0].capitalize()} · 2026-11-18 10:32 UTC'")
-            continue
-        label = match["label"].lower()
-        if label not in allowed:
-            if not match["time"]:
-                report.error(number, f"the level-2 heading '## {title}' is not an update",
-                             "use '### " + title + "' for a sub-heading, or '## <Status> · <time>' for an update")
+        # Without a digit there is no time to read: the heading is prose, not a broken update.
+        if match is None:
+            if _has_digit(title):
+                report.error(number, f"cannot read the update heading '## {title}'",
+                             f"write '## <Status> · <time>', e.g. '## {labels[0].capitalize()} · 2026-11-18 10:32 UTC'")
             else:
+                _not_an_update(report, number, title)
+            continue
+        label, written = match["label"].lower(), (match["time"] or "").strip()
+        if label not in allowed:
+            if _has_digit(written):  # "## Identifed · 2026-…"
                 report.error(number, f"unknown update status '{match['label']}'", suggest(label, allowed))
+            else:  # "## Next steps", "## Follow-up actions"
+                _not_an_update(report, number, title)
             continue
         at = None
-        if match["time"] is not None:
+        if written:
             try:
-                at = parse_time(match["time"])
+                at = parse_time(written)
             except TimeError as exc:
                 report.error(number, f"update heading: {exc.message}", exc.hint)
                 continue
@@ -118,3 +123,12 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
         updates.append(Update(label, at, text.strip(), number))
     updates.sort(key=lambda u: (u.at, -u.line), reverse=True)
     return Body("\n".join(chunks[0][2]).strip(), tuple(updates), postmortem)
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _not_an_update(report: Reporter, number: int, title: str) -> None:
+    report.error(number, f"the level-2 heading '## {title}' is not an update",
+                 f"use '### {title}' for a sub-heading, or '## <Status> · <time>' for an update")

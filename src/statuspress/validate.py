@@ -71,7 +71,7 @@ class Reporter:
         """Read a string field; numbers are accepted and turned into text."""
         if value is None:
             return None
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             self.error(doc.line(*path), f"'{path[-1]}' must be text", "quote it if it is")
             return None
         return str(value).strip()
@@ -89,12 +89,13 @@ class Reporter:
     def choice(self, doc: Located, path: tuple[str | int, ...], value: Any, allowed: Iterable[E]) -> E | None:
         """Read an enum value from `allowed`, with a suggestion when it is misspelt."""
         options = list(allowed)
+        given = "" if value is None else str(value)  # an empty value is not Impact.NONE, nor shown as 'None'
         for option in options:
-            if str(value).strip().lower() == option.value:
+            if given.strip().lower() == option.value:
                 return option
         self.error(
             doc.line(*path),
-            f"'{path[-1]}' cannot be '{value}'",
-            suggest(str(value), [o.value for o in options]),
+            f"'{path[-1]}' cannot be '{given}'" if given else f"'{path[-1]}' is empty",
+            suggest(given, [o.value for o in options]),
         )
         return None
