@@ -260,7 +260,7 @@ CONFIG_CASES = [
     pytest.param(
         {"site.yaml": SITE_YAML + "colour: blue\n"},
         ["site.yaml:12: error: unknown field 'colour' in site.yaml; expected one of: name, url, description, "
-         "time_zone, language, contact, components, recent_days, history_per_page"],
+         "time_zone, language, contact, components, recent_days, history_per_page, check, repository"],
         id="unknown-field-no-suggestion",
     ),
     pytest.param(

@@ -15,7 +15,7 @@ from statuspress.build import build_site
 from statuspress.config import load_config
 from statuspress.load import load_site
 from statuspress.model import Kind
-from statuspress.scaffold import Draft, default_components, write_draft
+from statuspress.scaffold import Draft, write_draft
 
 
 def test_new_incident_passes_check_and_builds(site: Callable[..., Path], run: Callable[..., Result]) -> None:
@@ -29,7 +29,11 @@ def test_new_incident_passes_check_and_builds(site: Callable[..., Path], run: Ca
     assert "## Investigating · 2026-11-24 12:00 UTC" in text
     assert "next_update: 2026-11-24T12:30:00Z" in text
     check = run("check", "--site", str(root), "--now", NOW_TEXT)
-    assert check.code == 0 and "0 errors, 0 warnings" in check.err, check.err
+    assert check.code == 0 and "0 errors" in check.err, check.err
+    # What it asks for is flagged: the components to confirm, the signature, the customer-facing summary.
+    warnings = [line for line in check.err.splitlines() if line.startswith("incidents/")]
+    assert [w.split(":")[1] for w in warnings] == ["5", "6", "10"]
+    assert warnings[0].endswith("[placeholder]") and warnings[1].endswith("[author]")
     outputs, _ = build_site(root, NOW)
     assert outputs is not None
     page = outputs["incidents/2026-11-24-api-errors-503-timeouts-in-eu/index.html"].decode()
@@ -87,10 +91,10 @@ def test_any_title_gives_a_file_that_passes_check(tmp_path_factory: pytest.TempP
                                                   kind: Kind) -> None:
     root = tmp_path_factory.mktemp("site")
     (root / "site.yaml").write_text(SITE_YAML)
-    config, _ = load_config(root)
+    config, _, _ = load_config(root)
     assert config is not None
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    path = write_draft(root, Draft(kind, title, default_components(config, kind)), config, now)
+    path = write_draft(root, Draft(kind, title), config, now)
     site_, problems = load_site(root)
     assert site_ is not None and not problems, [str(p) for p in problems]
     notice = (site_.incidents + site_.maintenance)[0]  # type: ignore[operator]

@@ -20,7 +20,7 @@ from .views import all_views
 def build_site(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list[Problem]]:
     """Build every output file of the site at `now`; None and the problems if the content is wrong."""
     site, problems = load_site(root)
-    if site is None:
+    if site is None or any(p.is_error for p in problems):
         return None, problems
     problems += future_updates(site, now)
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)

@@ -5,19 +5,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__
 from .build import build_site, write_site
+from .changes import ChangesError, changed_since, display_path
 from .config import load_config
-from .load import future_updates, load_site
-from .model import Component, ComponentStatus, Impact, Kind, Problem, Window
-from .scaffold import Draft, default_components, default_status, write_draft
+from .edit import EditError, move, parse_delay, update
+from .load import future_updates, load_notice, load_site
+from .model import Component, ComponentStatus, Impact, Kind, Maintenance, Notice, Problem, Site, Window
+from .preview import preview
+from .rules import review
+from .scaffold import Draft, default_status, write_draft
 from .times import TimeError, parse_now, parse_time
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+Command = Callable[[argparse.Namespace, Path, datetime], int]
 
 
 class UsageError(Exception):
@@ -33,7 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         now = _now(args.now)
         root = Path(args.site)
-        return int(args.run(args, root, now))
+        if not root.is_dir():
+            raise UsageError(f"--site {root}: no such folder")
+        command: Command = args.run
+        return command(args, root, now)
     except UsageError as exc:
         parser.exit(USAGE_ERROR, f"statuspress: error: {exc}\n")
     except KeyboardInterrupt:
@@ -46,23 +54,41 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"statuspress {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, run: object, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, run: Command, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--site", default=".", metavar="DIR", help="the site folder (default: .)")
-        sub.add_argument("--now", metavar="TIME", help="the time the build sees, e.g. 2026-11-24T12:00:00Z")
+        sub.add_argument("--now", metavar="TIME", help="the time to act at, e.g. 2026-11-24T12:00:00Z (default: now)")
         sub.set_defaults(run=run)
         return sub
 
     build = command("build", _build, "check the content and build the static site")
     build.add_argument("--out", metavar="DIR", help="output folder (default: _site in the site folder)")
-    command("check", _check, "check every notice and report all problems")
-    new = command("new", _new, "write a new notice from the template")
+    check = command("check", _check, "check every notice and report all problems and review warnings")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--format", choices=("text", "github"), default="text",
+                       help="github: workflow annotations on the file and line")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="review warnings only for notices changed since the merge base with REF")
+    show = command("preview", _preview, "print changed notices as customers will read them, as Markdown")
+    show.add_argument("--changed-since", metavar="REF", help="only notices changed since the merge base with REF")
+    new = command("new", _new, "write a new notice from the message template")
     new.add_argument("kind", choices=[k.value for k in Kind])
     new.add_argument("title")
     new.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
                      help="an affected component and its status; repeat for several")
     new.add_argument("--impact", choices=[i.value for i in Impact], default=Impact.MINOR.value)
     new.add_argument("--window", nargs=2, metavar=("START", "END"), help="a maintenance window")
+    add = command("update", _update, "add an update section to a notice, newest first")
+    add.add_argument("file", help="the notice, relative to the current folder")
+    add.add_argument("--status", required=True,
+                     help="investigating|identified|monitoring|update|resolved|postmortem, or for maintenance "
+                          "in_progress|verifying|completed|cancelled|update")
+    add.add_argument("text", nargs="?", help="the update's text (default: the stage's message template)")
+    add.add_argument("--next-update", metavar="DELAY", help="promise the next update in DELAY (30m, 1h; default 30m)")
+    moved = command("move", _move, "move a maintenance window, keeping the old one in 'rescheduled'")
+    moved.add_argument("file", help="the maintenance notice, relative to the current folder")
+    moved.add_argument("--to", nargs=2, required=True, metavar=("START", "END"), help="the new window")
+    moved.add_argument("--reason", required=True, help="why it moved, in one sentence for customers")
     return parser
 
 
@@ -73,11 +99,36 @@ def _now(text: str | None) -> datetime:
         raise UsageError(f"--now: {exc.message}; {exc.hint}") from None
 
 
-def _report(problems: list[Problem]) -> tuple[int, int]:
-    for problem in sorted(problems, key=lambda p: (p.path != "site.yaml", p.path, p.line)):
-        print(problem, file=sys.stderr)
+def _time(option: str, text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except TimeError as exc:
+        raise UsageError(f"{option}: {exc.message}; {exc.hint}") from None
+
+
+def _report(problems: list[Problem], first: set[str] | None = None, github: Path | None = None) -> tuple[int, int]:
+    """Print the problems, those of `first` paths first; return the counts of errors and warnings."""
+    first = first or set()
+    ordered = sorted(problems, key=lambda p: (p.path not in first, p.path != "site.yaml", p.path, p.line))
+    for problem in ordered:
+        if github is None:
+            print(problem, file=sys.stderr)
+        else:  # workflow commands are read from standard output
+            print(_github(problem, github))
     errors = sum(p.is_error for p in problems)
     return errors, len(problems) - errors
+
+
+def _github(problem: Problem, root: Path) -> str:
+    """Format a problem as a GitHub workflow command, annotating the file and line in the diff."""
+    def escape(text: str, properties: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if properties else text
+
+    title = f"statuspress {problem.rule}" if problem.rule else "statuspress"
+    message = problem.message + (f"; {problem.hint}" if problem.hint else "")
+    path = escape(display_path(root, problem.path), True)
+    return f"::{problem.severity} file={path},line={problem.line},title={escape(title, True)}::{escape(message)}"
 
 
 def _counts(errors: int, warnings: int) -> str:
@@ -100,19 +151,41 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
     return OK
 
 
+def _changed(root: Path, ref: str | None) -> set[str] | None:
+    if ref is None:
+        return None
+    try:
+        return changed_since(root, ref)
+    except ChangesError as exc:
+        raise UsageError(f"--changed-since: {exc}") from None
+
+
 def _check(args: argparse.Namespace, root: Path, now: datetime) -> int:
     site, problems = load_site(root)
+    changed = _changed(root, args.changed_since)
     if site is not None:
-        problems += future_updates(site, now)
-    errors, warnings = _report(problems)
+        problems += future_updates(site, now) + review(site, now)
+    if changed is not None:  # errors for everything; warnings for what the change touches
+        problems = [p for p in problems if p.is_error or p.path in changed]
+    errors, warnings = _report(problems, changed, root if args.format == "github" else None)
     notices = len(site.incidents) + len(site.maintenance) if site else 0
-    summary = f"checked {notices} notices" if site else "check failed"
+    summary = f"checked {notices} notice{'s' * (notices != 1)}" if site and not errors else "check failed"
     print(f"statuspress: {summary}: {_counts(errors, warnings)}", file=sys.stderr)
-    return CONTENT_ERROR if errors else OK
+    return CONTENT_ERROR if errors or (args.strict and warnings) else OK
+
+
+def _preview(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    site, problems = load_site(root)
+    if site is None:
+        _report(problems)
+        return CONTENT_ERROR
+    changed = _changed(root, args.changed_since)
+    sys.stdout.write(preview(site, now, changed, [*problems, *review(site, now)]))
+    return CONTENT_ERROR if any(p.is_error for p in problems) else OK
 
 
 def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
-    config, problems = load_config(root)
+    config, _, problems = load_config(root)
     if config is None:
         _report(problems)
         return CONTENT_ERROR
@@ -125,13 +198,10 @@ def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
     if args.window:
         if kind is not Kind.MAINTENANCE:
             raise UsageError("--window is for maintenance")
-        try:
-            window = Window(parse_time(args.window[0]), parse_time(args.window[1]))
-        except TimeError as exc:
-            raise UsageError(f"--window: {exc.message}; {exc.hint}") from None
+        window = Window(_time("--window", args.window[0]), _time("--window", args.window[1]))
         if window.end <= window.start:
             raise UsageError("--window: the end must come after the start")
-    draft = Draft(kind, title, components or default_components(config, kind), Impact(args.impact), window)
+    draft = Draft(kind, title, components, Impact(args.impact), window)
     path = write_draft(root, draft, config, now.replace(second=0, microsecond=0))
     print(os.path.relpath(path))
     print(f"statuspress: wrote {path.relative_to(root).as_posix()}; edit it, then run 'statuspress check'",
@@ -151,3 +221,59 @@ def _component(spec: str, components: Sequence[Component], kind: Kind) -> tuple[
     if kind is Kind.INCIDENT and status in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
         raise UsageError(f"--component: an incident cannot set '{value}'")
     return cid, status
+
+
+def _open_notice(root: Path, file: str) -> tuple[Site, Notice, Path, str]:
+    """Load the site and the notice FILE names (relative to the current folder), or explain why not."""
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"{file}: no such file")
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(f"{file} is not inside the site folder {root}; pass --site") from None
+    kind = next((k for k in Kind if relative.startswith(k.folder + "/")), None)
+    if kind is None:
+        raise UsageError(f"{file} is not in incidents/ or maintenance/")
+    site, problems = load_site(root)
+    if site is None:
+        _report(problems)
+        raise UsageError("site.yaml has errors; fix them first")
+    data = path.read_bytes()
+    notice, found = load_notice(data, relative, kind, site.config)
+    if notice is None:
+        _report(found)
+        raise UsageError(f"{file} has errors; fix them before adding to it")
+    return site, notice, path, data.decode("utf-8-sig").replace("\r\n", "\n")
+
+
+def _write_edit(root: Path, site: Site, notice: Notice, path: Path, text: str, line: int, what: str) -> int:
+    path.write_text(text, encoding="utf-8", newline="\n")
+    reloaded, problems = load_notice(text.encode(), notice.path, notice.kind, site.config)
+    errors, warnings = _report(problems)
+    print(f"statuspress: {what} at line {line} of {notice.path} ({_counts(errors, warnings)})", file=sys.stderr)
+    return CONTENT_ERROR if reloaded is None else OK
+
+
+def _update(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    site, notice, path, text = _open_notice(root, args.file)
+    try:
+        delay = parse_delay(args.next_update) if args.next_update else None
+        edited = update(root, site.config, notice, text, args.status, args.text, delay, now.replace(second=0))
+    except EditError as exc:
+        raise UsageError(str(exc)) from None
+    return _write_edit(root, site, notice, path, edited.text, edited.line, "added the update")
+
+
+def _move(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    site, notice, path, text = _open_notice(root, args.file)
+    if not isinstance(notice, Maintenance):
+        raise UsageError("move is for maintenance notices; an incident has no window")
+    window = Window(_time("--to", args.to[0]), _time("--to", args.to[1]))
+    if window.end <= window.start:
+        raise UsageError("--to: the end must come after the start")
+    try:
+        edited = move(root, site.config, notice, text, window, args.reason, now.replace(second=0))
+    except EditError as exc:
+        raise UsageError(str(exc)) from None
+    return _write_edit(root, site, notice, path, edited.text, edited.line, "moved the window; added the update")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .model import Component, Contact, Problem, SiteConfig
-from .validate import Reporter
+from .model import RULES, CheckSettings, Component, Contact, Problem, Repository, SiteConfig
+from .validate import Reporter, suggest
 from .yamlsource import YamlError, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -23,14 +23,21 @@ SITE_FIELDS = (
     "components",
     "recent_days",
     "history_per_page",
+    "check",
+    "repository",
 )
+CHECK_FIELDS = ("disable", "summary", "author", "postmortem", "notice-period", "wording")
+REPOSITORY_FIELDS = ("url", "branch", "path")
 COMPONENT_FIELDS = ("id", "name", "description", "group")
 CONTACT_FIELDS = ("name", "email", "phone", "url")
 COMPONENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
-    """Read `root/site.yaml`; return None and the problems when it is not usable."""
+Lines = tuple[tuple[str, int], ...]
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, Lines, list[Problem]]:
+    """Read `root/site.yaml`: the config (None when unusable), its fields' lines, and the problems."""
     report = Reporter(CONFIG_FILE)
     path = root / CONFIG_FILE
     try:
@@ -38,23 +45,23 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         report.error(1, f"no {CONFIG_FILE} in {root}", "run in the site folder or pass --site DIR")
-        return None, report.problems
+        return None, (), report.problems
     except UnicodeDecodeError as exc:
         offset = len(raw) - len(exc.object) + exc.start  # utf-8-sig reports offsets after the BOM
         line = raw[:offset].count(b"\n") + 1
         report.error(line, f"not UTF-8: byte 0x{raw[offset]:02x} at offset {offset}", "save the file as UTF-8")
-        return None, report.problems
+        return None, (), report.problems
     except OSError as exc:
         report.error(1, f"cannot read {CONFIG_FILE}: {exc.strerror or exc}")
-        return None, report.problems
+        return None, (), report.problems
     try:
         doc = load_yaml(text)
     except YamlError as exc:
         report.error(exc.line, exc.message, exc.hint)
-        return None, report.problems
+        return None, (), report.problems
     data = report.mapping(doc, (), doc.data, SITE_FIELDS, ("name", "url", "components"), CONFIG_FILE)
     if data is None:
-        return None, report.problems
+        return None, (), report.problems
 
     name = report.text(doc, ("name",), data.get("name")) or ""
     description = report.text(doc, ("description",), data.get("description")) or ""
@@ -73,10 +80,12 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
         time_zone = "UTC"
     contact = _contact(report, doc, data.get("contact"))
     components = _components(report, doc, data.get("components"))
-    numbers = {key: _positive(report, doc, key, data[key])
-               for key in ("recent_days", "history_per_page") if key in data}
+    recent_days = _positive(report, doc, ("recent_days",), data.get("recent_days", 14), 14)
+    per_page = _positive(report, doc, ("history_per_page",), data.get("history_per_page", 50), 50)
+    check = _check(report, doc, data.get("check"))
+    repository = _repository(report, doc, data.get("repository"))
     if report.failed:
-        return None, report.problems
+        return None, (), report.problems
     config = SiteConfig(
         name=name,
         url=url.rstrip("/") + "/",
@@ -85,9 +94,13 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
         language=language,
         contact=contact,
         components=components,
-        **{key: value for key, value in numbers.items() if value is not None},
+        recent_days=recent_days,
+        history_per_page=per_page,
+        check=check,
+        repository=repository,
     )
-    return config, report.problems
+    lines = tuple((".".join(map(str, key)), line) for key, line in doc.lines.items())
+    return config, lines, report.problems
 
 
 def _contact(report: Reporter, doc: Any, value: Any) -> Contact:
@@ -129,8 +142,82 @@ def _components(report: Reporter, doc: Any, value: Any) -> tuple[Component, ...]
     return tuple(components)
 
 
-def _positive(report: Reporter, doc: Any, key: str, value: Any) -> int | None:
+def _positive(report: Reporter, doc: Any, path: tuple[str, ...], value: Any, default: int) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    report.error(doc.line(key), f"'{key}' must be a whole number above 0, not '{value}'")
-    return None
+    report.error(doc.line(*path), f"'{'.'.join(path)}' must be a whole number above 0, not '{value}'")
+    return default
+
+
+def _words(report: Reporter, doc: Any, path: tuple[str, ...], value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        report.error(doc.line(*path), f"'{'.'.join(path)}' must be a list of words", "e.g. [fail, slow, error]")
+        return None
+    return tuple(str(v).strip() for v in value)
+
+
+def _check(report: Reporter, doc: Any, value: Any) -> CheckSettings:
+    """Read the `check:` section: which review rules run, and their settings."""
+    defaults = CheckSettings()
+    if value is None:
+        return defaults
+    data = report.mapping(doc, ("check",), value, CHECK_FIELDS)
+    if data is None:
+        return defaults
+    disable = _words(report, doc, ("check", "disable"), data.get("disable")) or ()
+    for rule in disable:
+        if rule not in RULES:
+            report.error(doc.line("check", "disable"), f"unknown rule '{rule}'", suggest(rule, RULES))
+
+    def section(name: str, known: tuple[str, ...]) -> dict[str, Any]:
+        found = data.get(name)
+        if found is None:
+            return {}
+        return report.mapping(doc, ("check", name), found, known) or {}
+
+    summary = section("summary", ("words",))
+    author = section("author", ("generic",))
+    postmortem = section("postmortem", ("days", "headings"))
+    period = section("notice-period", ("days",))
+    wording = section("wording", ("words",))
+    headings = defaults.postmortem_headings
+    if "headings" in postmortem:
+        raw = postmortem["headings"]
+        if (isinstance(raw, list) and len(raw) == 3 and all(isinstance(part, list) and part for part in raw)):
+            headings = tuple(tuple(str(word).lower() for word in part) for part in raw)
+        else:
+            report.error(doc.line("check", "postmortem", "headings"),
+                         "'headings' must be three lists: what went wrong, what happened, how it will be prevented",
+                         "e.g. [[what went wrong, root cause], [what happened, timeline], [prevent, action items]]")
+    return CheckSettings(
+        disable=disable,
+        symptom_words=_words(report, doc, ("check", "summary", "words"), summary.get("words"))
+        or defaults.symptom_words,
+        generic_authors=_words(report, doc, ("check", "author", "generic"), author.get("generic"))
+        or defaults.generic_authors,
+        postmortem_days=_positive(report, doc, ("check", "postmortem", "days"),
+                                  postmortem.get("days", defaults.postmortem_days), defaults.postmortem_days),
+        postmortem_headings=headings,
+        notice_days=_positive(report, doc, ("check", "notice-period", "days"),
+                              period.get("days", defaults.notice_days), defaults.notice_days),
+        wording=_words(report, doc, ("check", "wording", "words"), wording.get("words")) or defaults.wording,
+    )
+
+
+def _repository(report: Reporter, doc: Any, value: Any) -> Repository | None:
+    """Read `repository:`, which lets every notice page link to its file's history."""
+    if value is None:
+        return None
+    data = report.mapping(doc, ("repository",), value, REPOSITORY_FIELDS, ("url",))
+    if data is None:
+        return None
+    url = report.text(doc, ("repository", "url"), data.get("url")) or ""
+    if not re.match(r"^https?://[^/\s]+", url):
+        report.error(doc.line("repository", "url"), f"'repository.url' must be an http(s) URL, not '{url}'",
+                     "e.g. https://github.com/example/status")
+        return None
+    return Repository(url=url.rstrip("/"),
+                      branch=report.text(doc, ("repository", "branch"), data.get("branch")) or "main",
+                      path=report.text(doc, ("repository", "path"), data.get("path")) or "")

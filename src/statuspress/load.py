@@ -40,8 +40,12 @@ def slug_for(filename: str) -> str:
 
 
 def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
-    """Read `site.yaml` and every notice below `root`; None when any error was found."""
-    config, problems = load_config(root)
+    """Read `site.yaml` and every notice below `root`.
+
+    The site holds every notice that loaded; it is None only when `site.yaml` is unusable. Callers
+    that publish must refuse when any problem is an error.
+    """
+    config, config_lines, problems = load_config(root)
     if config is None:
         return None, problems
     notices: dict[Kind, list[Notice]] = {Kind.INCIDENT: [], Kind.MAINTENANCE: []}
@@ -64,11 +68,9 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
                 continue
             seen[notice.slug] = relative
             notices[kind].append(notice)
-    if any(p.is_error for p in problems):
-        return None, problems
     incidents = tuple(n for n in notices[Kind.INCIDENT] if isinstance(n, Incident))
     maintenance = tuple(n for n in notices[Kind.MAINTENANCE] if isinstance(n, Maintenance))
-    return Site(str(root), config, incidents, maintenance), problems
+    return Site(str(root), config, incidents, maintenance, config_lines), problems
 
 
 def _notice_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
@@ -122,6 +124,9 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
         "summary": body.summary,
         "updates": body.updates,
         "author": report.text(doc, ("author",), meta.get("author")) or "",
+        "source": text,
+        "summary_line": body.summary_line,
+        "field_lines": tuple((".".join(map(str, key)), line) for key, line in doc.lines.items()),
     }
     notice: Notice
     if kind is Kind.INCIDENT:

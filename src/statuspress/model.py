@@ -118,10 +118,12 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"  # "error" or "warning"
+    rule: str = ""  # the id of the review rule behind a warning, e.g. "next-update"
 
     def __str__(self) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}{hint}"
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}{hint}{rule}"
 
     @property
     def is_error(self) -> bool:
@@ -147,6 +149,52 @@ class Contact:
         return bool(self.email or self.phone or self.url or self.name)
 
 
+RULES = ("summary", "next-update", "author", "contact", "postmortem", "notice-period", "move-reason",
+         "wording", "placeholder")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The review rules of `check` and their settings: the `check:` section of site.yaml."""
+
+    disable: tuple[str, ...] = ()
+    symptom_words: tuple[str, ...] = (
+        "fail", "slow", "unavailable", "error", "delay", "down", "outage", "timeout", "degraded",
+        "disrupt", "unreachable", "latency", "lost", "missing", "cannot", "unable", "interrupt",
+        "maintenance", "upgrade", "read-only", "paused", "not affected",
+    )
+    generic_authors: tuple[str, ...] = (
+        "operations", "ops", "support", "team", "admin", "administrator", "staff", "it", "devops",
+        "sre", "engineering", "the team", "status", "noc", "helpdesk", "system",
+    )
+    postmortem_days: int = 7
+    postmortem_headings: tuple[tuple[str, ...], ...] = (
+        ("what went wrong", "root cause", "cause"),
+        ("what happened", "timeline", "impact"),
+        ("how we will prevent", "prevent", "prevention", "action items", "next steps", "follow-up"),
+    )
+    notice_days: int = 3
+    wording: tuple[str, ...] = (
+        "fault of", "blame", "human error", "negligence", "incompetent", "stupid", "guarantee",
+        "will never happen again", "never again", "100%", "definitely fixed", "promise", "rest assured",
+        "should be fixed by", "obviously",
+    )
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where the site's files live, so each page can link to its own file's history."""
+
+    url: str
+    branch: str = "main"
+    path: str = ""
+
+    def history_url(self, file: str) -> str:
+        """Return the URL of a file's commit history (GitHub, Gitea and Forgejo style)."""
+        parts = [p.strip("/") for p in (self.path, file) if p.strip("/")]
+        return f"{self.url.rstrip('/')}/commits/{self.branch}/{'/'.join(parts)}"
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     name: str
@@ -158,6 +206,8 @@ class SiteConfig:
     contact: Contact = field(default_factory=Contact)
     recent_days: int = 14
     history_per_page: int = 50
+    check: CheckSettings = field(default_factory=CheckSettings)
+    repository: Repository | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -211,10 +261,17 @@ class Notice:
     summary: str
     updates: tuple[Update, ...]  # newest first
     author: str = ""
+    source: str = ""  # the file's text, newlines normalised, for line-based review rules
+    summary_line: int = 1  # the file line where the text after the front matter starts
+    field_lines: tuple[tuple[str, int], ...] = ()  # front-matter field ("rescheduled.0.on") -> its line
 
     @property
     def url_path(self) -> str:
         return f"{self.kind.folder}/{self.slug}/"
+
+    def line(self, name: str) -> int:
+        """Return the line of a front-matter field, or 1 (the opening `---`) when it is absent."""
+        return dict(self.field_lines).get(name, 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,3 +298,4 @@ class Site:
     config: SiteConfig
     incidents: tuple[Incident, ...]
     maintenance: tuple[Maintenance, ...]
+    config_lines: tuple[tuple[str, int], ...] = ()  # site.yaml field -> its line

@@ -46,6 +46,8 @@ class Body:
     summary: str
     updates: tuple[Update, ...]  # newest first
     postmortem: Postmortem | None
+    summary_line: int  # the first non-blank line after the front matter
+    heading_lines: tuple[int, ...] = ()  # every level-2 heading, in file order
 
 
 def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body:
@@ -122,7 +124,10 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
             continue
         updates.append(Update(label, at, text.strip(), number))
     updates.sort(key=lambda u: (u.at, -u.line), reverse=True)
-    return Body("\n".join(chunks[0][2]).strip(), tuple(updates), postmortem)
+    head = chunks[0][2]
+    blank = next((i for i, line in enumerate(head) if line.strip()), len(head))
+    headings = tuple(number for _, number, _ in chunks[1:])
+    return Body("\n".join(head).strip(), tuple(updates), postmortem, first_line + blank, headings)
 
 
 def _has_digit(text: str) -> bool:

@@ -1,0 +1,64 @@
+"""`statuspress preview`: changed notices as customers will read them, as Markdown for a PR summary."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from . import times
+from .model import Notice, Problem, Site
+from .status import is_published
+from .views import NoticeView, notice_view
+
+
+def _quote(markdown: str) -> str:
+    """Keep raw HTML visible as text, as the site shows it, inside a Markdown block quote."""
+    text = html.escape(markdown, quote=False)
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+def _notice(site: Site, notice: Notice, now: datetime, problems: list[Problem]) -> list[str]:
+    zone = site.config.zone
+    view: NoticeView = notice_view(notice, site.config, now)
+    kind = "Incident" if notice.kind.value == "incident" else "Maintenance"
+    out = [f"### {kind}: {html.escape(notice.title)}", ""]
+    facts = [f"**{view.state_words}**"]
+    if view.impact is not None:
+        facts.append(f"{view.impact.value.capitalize()} impact")
+    if view.window is not None:
+        facts.append(times.span(view.window.start, view.window.end, zone))
+    if view.started is not None:
+        facts.append(f"started {times.stamp(view.started, zone)}")
+    if view.next_update is not None:
+        facts.append(f"next update by {times.stamp(view.next_update, zone)}")
+    out.append(" · ".join(facts))
+    affected = ", ".join(f"{c.name} ({s.words.lower()})" for c, s in view.components)
+    out += ["", f"Affected: {affected}", ""]
+    if not is_published(notice, now):
+        out += ["*Not published yet at this time: none of its updates is due.*", ""]
+    if notice.summary:
+        out += [_quote(notice.summary), ""]
+    for update in notice.updates:
+        due = "" if update.at <= now else " *(not shown until then)*"
+        out += [f"**{update.label.capitalize()}** · {times.stamp(update.at, zone)}{due}", "", _quote(update.body), ""]
+    if notice.author:
+        out += [f"— {html.escape(notice.author)}", ""]
+    mine = [p for p in problems if p.path == notice.path]
+    if mine:
+        out += ["<details><summary>Review warnings</summary>", ""]
+        out += [f"- line {p.line}: {html.escape(p.message)}" + (f" [{p.rule}]" if p.rule else "") for p in mine]
+        out += ["", "</details>", ""]
+    out.append(f"<sub>{notice.path}</sub>")
+    return out
+
+
+def preview(site: Site, now: datetime, only: set[str] | None, problems: list[Problem]) -> str:
+    """Return Markdown showing each notice (or those in `only`) as its page will read."""
+    notices = [n for n in (*site.incidents, *site.maintenance) if only is None or n.path in only]
+    lines = [f"## Status page preview: {len(notices)} notice{'s' * (len(notices) != 1)}", "",
+             f"As customers will read it at {times.stamp(now, site.config.zone)}.", ""]
+    if not notices:
+        lines.append("No incident or maintenance notice is changed.")
+    for notice in notices:
+        lines += ["---", "", *_notice(site, notice, now, problems), ""]
+    return "\n".join(lines).rstrip() + "\n"
