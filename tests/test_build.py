@@ -206,3 +206,30 @@ def test_content_only_folder_builds_with_default_templates(site: Callable[..., P
     assert outputs is not None and not problems
     assert b"All systems operational" in outputs["index.html"]
     assert "assets/style.css" in outputs
+
+
+@pytest.mark.parametrize(
+    ("repository", "link"),
+    [
+        ("{url: https://github.com/example/status}", "https://github.com/example/status/commits/main/incidents/x.md"),
+        ("{url: 'https://git.example.org/ops/site/', branch: live, path: /status/}",
+         "https://git.example.org/ops/site/commits/live/status/incidents/x.md"),
+    ],
+)
+def test_notice_pages_link_to_their_file_history(site: Callable[..., Path], repository: str, link: str) -> None:
+    from conftest import SITE_YAML
+
+    root = site({"incidents/x.md": INCIDENT.format(title="X", n=1, time="2026-11-24 10:00 UTC")},
+                config=SITE_YAML + f"repository: {repository}\n")
+    outputs, problems = build_site(root, NOW)
+    assert outputs is not None, problems
+    assert f'<a href="{link}">Every change to this notice since it was published</a>' in outputs[
+        "incidents/x/index.html"].decode()
+    assert "Every change" not in outputs["index.html"].decode()
+
+
+def test_without_repository_there_is_no_history_link(site: Callable[..., Path]) -> None:
+    outputs, _ = build_site(site({"incidents/x.md": INCIDENT.format(title="X", n=1, time="2026-11-24 10:00 UTC")}),
+                            NOW)
+    assert outputs is not None
+    assert "Every change" not in outputs["incidents/x/index.html"].decode()

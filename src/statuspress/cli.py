@@ -34,7 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # `update FILE --status S "text"`: argparse cannot take a positional after an option; accept it here.
+    if extra and args.command == "update" and args.text is None and len(extra) == 1 and not extra[0].startswith("-"):
+        args.text, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         now = _now(args.now)
         root = Path(args.site)
