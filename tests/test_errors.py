@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Result as CliResult
 from statuspress.cli import main
 
 NOW = "2026-11-24T12:00:00Z"
@@ -589,7 +590,7 @@ LOAD_CASES = [
     pytest.param(
         {MNT: edit(MAINTENANCE, "announced:", "published:")},
         [f"{MNT}:14: error: unknown field 'published' in the front matter; "
-         "expected one of: title, components, window, author, rescheduled, announced"],
+         "expected one of: title, components, window, author, rescheduled, announced, id"],
         id="unknown-field-no-suggestion",
     ),
     pytest.param(
@@ -764,7 +765,7 @@ LOAD_CASES = [
         [f"{MNT}:10: error: 'rescheduled' must be a list of earlier windows; "
          "e.g. - {from: {start: …, end: …}, on: …, reason: …}",
          f"{MNT}:11: error: unknown field 'old' in the front matter; "
-         "expected one of: title, components, window, author, rescheduled, announced"],
+         "expected one of: title, components, window, author, rescheduled, announced, id"],
         id="rescheduled-not-a-list",
     ),
     pytest.param(
@@ -996,3 +997,27 @@ def test_no_traceback_whatever_the_content(
     result = scratch.run(command)  # asserts: no traceback, every line is `path:line: severity: …`
     assert result.status == 1
     assert result.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("unresolved", "'id' cannot be 'unresolved'"),
+        ("Has Spaces", "'id' cannot be 'Has Spaces'"),
+        ("ab", "'id' cannot be 'ab'"),
+    ],
+)
+def test_a_bad_notice_id_is_an_error(site: Callable[..., Path], run: Callable[..., CliResult], value: str,
+                                     message: str) -> None:
+    root = site({"incidents/a.md": INCIDENT.replace("title:", f"id: {value}\ntitle:", 1)})
+    result = run("check", "--site", str(root), "--now", NOW)
+    assert result.code == 1
+    assert f"incidents/a.md:2: error: {message}; use 4 to 32 lower-case letters and digits" in result.err
+
+
+def test_two_notices_with_one_id_is_an_error(site: Callable[..., Path], run: Callable[..., CliResult]) -> None:
+    text = INCIDENT.replace("title:", "id: abcd1234\ntitle:", 1)
+    root = site({"incidents/a.md": text, "incidents/b.md": text})
+    result = run("check", "--site", str(root), "--now", NOW)
+    assert result.code == 1
+    assert "incidents/b.md:2: error: the id 'abcd1234' is used by incidents/a.md; ids are unique" in result.err

@@ -32,12 +32,16 @@ class Edited:
 def parse_delay(text: str) -> timedelta:
     """Read `30m`, `1h`, `1h30m` or `90` (minutes)."""
     text = text.strip().lower()
-    if text.isdigit():
-        return timedelta(minutes=int(text))
     match = _DURATION.match(text)
-    if not match or not any(match.groups()):
+    if text.isdigit():
+        delay = timedelta(minutes=int(text))
+    elif not match or not any(match.groups()):
         raise EditError(f"cannot read the delay '{text}'; write e.g. 30m, 1h or 1h30m")
-    return timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
+    else:
+        delay = timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
+    if not delay:
+        raise EditError(f"the delay '{text}' is zero; promise the next update in e.g. 30m")
+    return delay
 
 
 def normalise_status(kind: Kind, status: str) -> str:
@@ -79,10 +83,15 @@ def _set_field(lines: list[str], notice: Notice, name: str, value: str | None) -
 
 
 def _block(notice: Notice, lines: list[str], name: str) -> range:
-    """Return the 0-based indexes of a top-level field and everything below it up to the next field."""
+    """Return the 0-based indexes of a top-level field and everything below it up to the next field.
+
+    Blank lines and unindented comments at its end belong to what follows, and are not included.
+    """
     tops = sorted(line for key, line in notice.field_lines if "." not in key)
     start = dict(notice.field_lines)[name]
     stop = next((line for line in tops if line > start), _front_end(lines) + 1)
+    while stop - 1 > start and (not lines[stop - 2].strip() or lines[stop - 2].startswith("#")):
+        stop -= 1
     return range(start - 1, stop - 1)
 
 
@@ -120,9 +129,9 @@ def update(root: Path, config: SiteConfig, notice: Notice, text: str, status: st
         if status not in ("resolved", "postmortem"):
             next_update = now + (delay or DEFAULT_PROMISE)
             lines = _set_field(lines, notice, "next_update", iso(next_update))
+        elif delay is not None:
+            raise EditError("a resolved incident promises no next update; drop --next-update")
         elif status == "resolved":
-            if delay is not None:
-                raise EditError("a resolved incident promises no next update; drop --next-update")
             lines = _set_field(lines, notice, "next_update", None)
     elif delay is not None:
         raise EditError("--next-update is for incidents; a maintenance follows its window")
@@ -135,35 +144,44 @@ def update(root: Path, config: SiteConfig, notice: Notice, text: str, status: st
 
 def move(root: Path, config: SiteConfig, notice: Maintenance, text: str, window: Window, reason: str,
          now: datetime) -> Edited:
-    """Return the text with the old window appended to `rescheduled`, the new one set, and an Update."""
-    if not reason.strip():
+    """Return the text with the old window appended to `rescheduled`, the new one set, and an Update.
+
+    Earlier moves written as a block list stay as written; the new one goes below them.
+    """
+    reason = reason.strip()
+    if not reason:
         raise EditError("give the reason for the move with --reason; an unexplained move looks like another outage")
-    entries = []
-    for old in notice.rescheduled:
-        entries += _move_entry(old.window, old.on, old.reason)
-    entries += _move_entry(notice.window, now, reason)
-    block = ["window:", f"  start: {iso(window.start)}", f"  end: {iso(window.end)}", "rescheduled:", *entries]
     lines = _lines(text)
+    fields = dict(notice.field_lines)
     window_lines = _block(notice, lines, "window")
     dropped = set(window_lines)
-    if "rescheduled" in dict(notice.field_lines):
-        dropped |= set(_block(notice, lines, "rescheduled"))
+    added = {window_lines.start: ["window:", f"  start: {iso(window.start)}", f"  end: {iso(window.end)}"]}
+    if "rescheduled.0" in fields and re.match(r"^rescheduled:\s*(#.*)?$", lines[fields["rescheduled"] - 1]):
+        first = lines[fields["rescheduled.0"] - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        after = _block(notice, lines, "rescheduled").stop
+        added[after] = [*_move_entry(notice.window, now, reason, indent), *added.get(after, [])]
+    else:  # none yet, or written in flow style: write the whole list below the window
+        entries = []
+        for old in notice.rescheduled:
+            entries += _move_entry(old.window, old.on, old.reason)
+        added[window_lines.start] += ["rescheduled:", *entries, *_move_entry(notice.window, now, reason)]
+        if "rescheduled" in fields:
+            dropped |= set(_block(notice, lines, "rescheduled"))
     edited: list[str] = []
     for index, line in enumerate(lines):
-        if index == window_lines.start:
-            edited += block
+        edited += added.get(index, [])
         if index not in dropped:
             edited.append(line)
-    lines = edited
     env = message_environment(root, config)
-    context = _context(config, notice, now, None) | {"old": notice.window, "window": window, "reason": reason.strip()}
-    return insert_update("\n".join(lines), notice.kind, "Update", render_message(env, "moved", **context), now)
+    context = _context(config, notice, now, None) | {"old": notice.window, "window": window, "reason": reason}
+    return insert_update("\n".join(edited), notice.kind, "Update", render_message(env, "moved", **context), now)
 
 
-def _move_entry(window: Window, on: datetime, reason: str) -> list[str]:
-    entry = [f"  - from: {{start: {iso(window.start)}, end: {iso(window.end)}}}", f"    on: {iso(on)}"]
+def _move_entry(window: Window, on: datetime, reason: str, indent: str = "  ") -> list[str]:
+    entry = [f"{indent}- from: {{start: {iso(window.start)}, end: {iso(window.end)}}}", f"{indent}  on: {iso(on)}"]
     if reason:
-        entry.append(f"    reason: {yaml_scalar(reason)}")
+        entry.append(f"{indent}  reason: {yaml_scalar(reason)}")
     return entry
 
 
@@ -176,6 +194,7 @@ def _context(config: SiteConfig, notice: Notice, now: datetime, next_update: dat
         "now": now,
         "next_update": next_update,
         "reason": "",
+        "kind": notice.kind.value,
     }
     if isinstance(notice, Maintenance):
         context["window"] = notice.window

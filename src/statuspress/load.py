@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,10 @@ from .sections import parse_body, split_front_matter
 from .validate import Reporter, suggest
 from .yamlsource import Located, YamlError, load_yaml
 
-INCIDENT_FIELDS = ("title", "impact", "components", "author", "next_update", "started", "detected")
-MAINTENANCE_FIELDS = ("title", "components", "window", "author", "rescheduled", "announced")
+INCIDENT_FIELDS = ("title", "impact", "components", "author", "next_update", "started", "detected", "id")
+MAINTENANCE_FIELDS = ("title", "components", "window", "author", "rescheduled", "announced", "id")
+NOTICE_ID = re.compile(r"^[a-z0-9]{4,32}$")
+RESERVED_IDS = ("unresolved", "upcoming", "active")  # file names beside the ids in api/v2/
 REQUIRED = {Kind.INCIDENT: ("title", "impact", "components"), Kind.MAINTENANCE: ("title", "components", "window")}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -49,6 +52,7 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
     if config is None:
         return None, problems
     notices: dict[Kind, list[Notice]] = {Kind.INCIDENT: [], Kind.MAINTENANCE: []}
+    ids: dict[str, str] = {}
     for kind in Kind:
         seen: dict[str, str] = {}
         for path in _notice_files(root / kind.folder, root, problems):
@@ -66,7 +70,13 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
                 problems.append(Problem(relative, 1, f"gives the same URL {notice.url_path} as {seen[notice.slug]}",
                                         "rename one of the two files"))
                 continue
+            if notice.id in ids:
+                problems.append(Problem(
+                    relative, notice.line("id"), f"the id '{notice.id}' is used by {ids[notice.id]}",
+                                        "ids are unique; remove 'id:' to get one from the file name"))
+                continue
             seen[notice.slug] = relative
+            ids[notice.id] = relative
             notices[kind].append(notice)
     incidents = tuple(n for n in notices[Kind.INCIDENT] if isinstance(n, Incident))
     maintenance = tuple(n for n in notices[Kind.MAINTENANCE] if isinstance(n, Maintenance))
@@ -118,6 +128,7 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     common: dict[str, Any] = {
         "kind": kind,
         "slug": slug_for(Path(path).name),
+        "id": _notice_id(report, doc, meta.get("id"), kind, slug_for(Path(path).name)),
         "path": path,
         "title": " ".join((report.text(doc, ("title",), meta.get("title")) or "").split()),
         "components": _components(report, doc, meta.get("components"), kind, config),
@@ -160,6 +171,26 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
             return None, report.problems
         notice = Maintenance(**common, window=window, rescheduled=rescheduled, announced=announced)
     return (None if report.failed else notice), report.problems
+
+
+def derived_id(kind: Kind, slug: str) -> str:
+    """Return a stable id from the kind and file name: 12 base-36 characters, like Statuspage's."""
+    number = int.from_bytes(hashlib.sha256(f"{kind.value}/{slug}".encode()).digest()[:8], "big")
+    digits = ""
+    while len(digits) < 12:
+        number, rest = divmod(number, 36)
+        digits += "0123456789abcdefghijklmnopqrstuvwxyz"[rest]
+    return digits
+
+
+def _notice_id(report: Reporter, doc: Located, value: Any, kind: Kind, slug: str) -> str:
+    if value is None:
+        return derived_id(kind, slug)
+    text = str(value).strip()
+    if not NOTICE_ID.match(text) or text in RESERVED_IDS:
+        report.error(doc.line("id"), f"'id' cannot be '{text}'",
+                     "use 4 to 32 lower-case letters and digits, as Statuspage ids, or remove it")
+    return text
 
 
 def _components(

@@ -261,6 +261,7 @@ class Notice:
     summary: str
     updates: tuple[Update, ...]  # newest first
     author: str = ""
+    id: str = ""  # stable API id: `id:` in the front matter, else derived from kind and file name
     source: str = ""  # the file's text, newlines normalised, for line-based review rules
     summary_line: int = 1  # the file line where the text after the front matter starts
     field_lines: tuple[tuple[str, int], ...] = ()  # front-matter field ("rescheduled.0.on") -> its line

@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 
 from . import times
-from .model import Notice, Problem, Site
+from .model import Incident, Maintenance, Notice, Problem, Site
 from .status import is_published
 from .views import NoticeView, notice_view
 
@@ -38,9 +38,20 @@ def _notice(site: Site, notice: Notice, now: datetime, problems: list[Problem]) 
         out += ["*Not published yet at this time: none of its updates is due.*", ""]
     if notice.summary:
         out += [_quote(notice.summary), ""]
+    if isinstance(notice, Maintenance):
+        targets = [*(m.window for m in notice.rescheduled[1:]), notice.window]
+        for move, to in zip(notice.rescheduled, targets, strict=False):
+            why = f": {html.escape(move.reason)}" if move.reason else "."
+            out += [f"Moved on {times.stamp(move.on, zone)} from {times.local_stamp(move.window.start, zone)}"
+                    f" to {times.local_stamp(to.start, zone)}{why}", ""]
     for update in notice.updates:
         due = "" if update.at <= now else " *(not shown until then)*"
         out += [f"**{update.label.capitalize()}** · {times.stamp(update.at, zone)}{due}", "", _quote(update.body), ""]
+    if isinstance(notice, Incident) and notice.postmortem is not None:  # the words legal reviews most closely
+        written = notice.postmortem
+        when = f" · {times.stamp(written.at, zone)}" if written.at else ""
+        due = "" if written.at is None or written.at <= now else " *(not shown until then)*"
+        out += [f"**Postmortem**{when}{due}", "", _quote(written.body), ""]
     if notice.author:
         out += [f"— {html.escape(notice.author)}", ""]
     mine = [p for p in problems if p.path == notice.path]
