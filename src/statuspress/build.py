@@ -10,10 +10,13 @@ from pathlib import Path
 
 import jinja2
 
-from .feeds import atom_feed
+from .api import api_files
+from .badges import badge_files
+from .calendar import calendar_files
+from .feeds import feed_files
 from .load import future_updates, load_site
 from .model import Problem
-from .render import FEED, assets, environment, render_pages
+from .render import assets, environment, render_pages
 from .views import all_views
 
 
@@ -27,7 +30,10 @@ def build_site(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list
     env = environment(site)
     try:
         outputs = render_pages(site, views, now, env)
-        outputs[FEED] = atom_feed(site.config, views, now, env, FEED)
+        outputs.update(feed_files(site, views, now, env))  # feed.atom, feeds/<component>.atom
+        outputs.update(calendar_files(site, views, now))  # maintenance.ics
+        outputs.update(api_files(site, now))  # api/v2/*.json
+        outputs.update(badge_files(site, views, now, env))  # badges, embeds, offline pages, _headers
     except jinja2.TemplateSyntaxError as exc:
         return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")]
     except jinja2.TemplateError as exc:

@@ -7,8 +7,10 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
-from .model import SiteConfig
+from .model import Site, SiteConfig
 from .views import NoticeView
+
+FEED = "feed.atom"
 
 GENERATOR_URI = "https://pypi.org/project/statuspress/"
 
@@ -46,3 +48,8 @@ def atom_feed(config: SiteConfig, views: list[NoticeView], now: datetime, env: E
         entry.content(template.render(site=config, notice=view, now=now), type="html")
     atom: bytes = feed.atom_str(pretty=True, encoding="UTF-8")
     return atom
+
+
+def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
+    """Return every feed of the site, keyed by its path."""
+    return {FEED: atom_feed(site.config, views, now, env, FEED)}

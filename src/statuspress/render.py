@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from . import status, times
+from .feeds import FEED
 from .model import Component, ComponentStatus, Indicator, Kind, Site
 from .views import NoticeView
 
 ASSETS = "assets"
-FEED = "feed.atom"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
