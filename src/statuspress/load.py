@@ -28,7 +28,9 @@ from .sections import parse_body, split_front_matter
 from .validate import Reporter, suggest
 from .yamlsource import Located, YamlError, load_yaml
 
-INCIDENT_FIELDS = ("title", "impact", "components", "author", "next_update", "started", "detected", "id")
+INCIDENT_FIELDS = (
+    "title", "impact", "components", "author", "next_update", "started", "detected", "created", "id",
+)
 MAINTENANCE_FIELDS = ("title", "components", "window", "author", "rescheduled", "announced", "id")
 NOTICE_ID = re.compile(r"^[a-z0-9]{4,32}$")
 RESERVED_IDS = ("unresolved", "upcoming", "active")  # file names beside the ids in api/v2/
@@ -159,6 +161,7 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
             next_update=report.time(doc, ("next_update",), meta.get("next_update")),
             started=started,
             detected=report.time(doc, ("detected",), meta.get("detected")),
+            created=report.time(doc, ("created",), meta.get("created")),
             postmortem=body.postmortem,
         )
     else:

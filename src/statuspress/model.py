@@ -281,6 +281,7 @@ class Incident(Notice):
     next_update: datetime | None = None
     started: datetime | None = None
     detected: datetime | None = None
+    created: datetime | None = None  # when the notice was first opened (imported notices); default: first update
     postmortem: Postmortem | None = None
 
 
