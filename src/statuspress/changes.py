@@ -33,8 +33,19 @@ def changed_since(root: Path, ref: str) -> set[str]:
     """Return site-relative paths changed since the merge base of `ref` and HEAD, uncommitted and untracked included."""
     top = repository_root(root)
     if top is None:
-        raise ChangesError(f"--changed-since needs a git repository, and {root} is not in one")
-    base = _git(root, "merge-base", ref, "HEAD").strip()
+        raise ChangesError(f"{root} is not in a git repository; changes are found with git")
+    try:
+        if ref.startswith("-"):
+            raise ChangesError(ref)
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except ChangesError:
+        raise ChangesError(f"unknown git ref '{ref}'; name a branch, tag or commit, and fetch it first"
+                           " (e.g. git fetch origin main)") from None
+    try:
+        base = _git(root, "merge-base", ref, "HEAD").strip()
+    except ChangesError:
+        raise ChangesError(f"'{ref}' and HEAD have no common history; fetch more of it"
+                           " (e.g. actions/checkout with fetch-depth: 0)") from None
     names = _git(top, "diff", "--name-only", "-z", base).split("\0")
     names += _git(top, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
     site = root.resolve()

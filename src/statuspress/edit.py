@@ -49,7 +49,8 @@ def normalise_status(kind: Kind, status: str) -> str:
     word = re.sub(r"[\s-]+", "_", status.strip().lower())
     allowed = INCIDENT_STATUSES if kind is Kind.INCIDENT else MAINTENANCE_STATUSES
     if word not in allowed:
-        raise EditError(f"a {kind.value} cannot get the status '{status}'; use one of: {', '.join(allowed)}")
+        raise EditError(f"{'an' if kind is Kind.INCIDENT else 'a'} {kind.value} cannot get the status '{status}'; "
+                        f"use one of: {', '.join(allowed)}")
     return word
 
 

@@ -19,7 +19,10 @@ def _quote(markdown: str) -> str:
 
 def _notice(site: Site, notice: Notice, now: datetime, problems: list[Problem]) -> list[str]:
     zone = site.config.zone
-    view: NoticeView = notice_view(notice, site.config, now)
+    published = is_published(notice, now)
+    # An incident none of whose updates is due has no page yet: show it as it will first appear.
+    shown = min(u.at for u in notice.updates) if isinstance(notice, Incident) and not published else now
+    view: NoticeView = notice_view(notice, site.config, shown)
     kind = "Incident" if notice.kind.value == "incident" else "Maintenance"
     out = [f"### {kind}: {html.escape(notice.title)}", ""]
     facts = [f"**{view.state_words}**"]
@@ -34,8 +37,10 @@ def _notice(site: Site, notice: Notice, now: datetime, problems: list[Problem]) 
     out.append(" · ".join(facts))
     affected = ", ".join(f"{c.name} ({s.words.lower()})" for c, s in view.components)
     out += ["", f"Affected: {affected}", ""]
-    if not is_published(notice, now):
-        out += ["*Not published yet at this time: none of its updates is due.*", ""]
+    if not published:
+        announced = notice.announced if isinstance(notice, Maintenance) else None
+        why = f"it is announced {times.stamp(announced, zone)}" if announced else "none of its updates is due"
+        out += [f"*Not published yet at this time: {why}.*", ""]
     if notice.summary:
         out += [_quote(notice.summary), ""]
     if isinstance(notice, Maintenance):

@@ -171,7 +171,7 @@ def contact(site: Site) -> list[Problem]:
 
 
 def review(site: Site, now: datetime, only: set[str] | None = None) -> list[Problem]:
-    """Run every enabled rule on every published notice (or only on the paths in `only`)."""
+    """Run every enabled rule on every notice, published or not yet (or only on the paths in `only`)."""
     settings = site.config.check
     problems = [] if "contact" in settings.disable else contact(site)
     for notice in (*site.incidents, *site.maintenance):
