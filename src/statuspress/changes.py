@@ -57,9 +57,8 @@ def changed_since(root: Path, ref: str) -> set[str]:
     return changed
 
 
-def display_path(root: Path, relative: str) -> str:
-    """Return a site-relative path as the repository names it (or relative to the current folder)."""
-    top = repository_root(root)
+def display_path(relative: str, root: Path, top: Path | None) -> str:
+    """Return a site-relative path as the repository at `top` names it (else relative to the current folder)."""
     absolute = (root / relative).resolve()
     if top is not None and absolute.is_relative_to(top):
         return absolute.relative_to(top).as_posix()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from . import __version__
 from .build import build_site, write_site
-from .changes import ChangesError, changed_since, display_path
+from .changes import ChangesError, changed_since, display_path, repository_root
 from .config import load_config
 from .edit import EditError, move, parse_delay, update
+from .importer import ImportFailure, convert, parse_options, read_export, write_import
 from .load import future_updates, load_notice, load_site
 from .model import Component, ComponentStatus, Impact, Kind, Maintenance, Notice, Problem, Site, Window
 from .preview import preview
@@ -94,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
     moved.add_argument("file", help="the maintenance notice, relative to the current folder")
     moved.add_argument("--to", nargs=2, required=True, metavar=("START", "END"), help="the new window")
     moved.add_argument("--reason", required=True, help="why it moved, in one sentence for customers")
+    imported = command("import", _import, "convert another status page's incidents and maintenance into notices")
+    imported.add_argument("source", choices=("statuspage",), help="where the export comes from")
+    imported.add_argument("path", help="incidents.json, scheduled-maintenances.json, or a folder of "
+                                       "incidents/<id>.json")
+    imported.add_argument("--map", action="append", default=[], metavar="NAME=ID",
+                          help="a Statuspage component name -> one of our component ids; repeat for several")
+    imported.add_argument("--drop", action="append", default=[], metavar="NAME",
+                          help="leave a (retired) Statuspage component out of the notices; repeat for several")
+    imported.add_argument("--author", default="", help="the signature of notices that have none, e.g. 'Name, Team'")
+    imported.add_argument("--fallback", default="other", metavar="ID",
+                          help="the component of a notice that names none (default: other, added as 'Other')")
     return parser
 
 
@@ -115,16 +127,17 @@ def _report(problems: list[Problem], first: set[str] | None = None, github: Path
     """Print the problems, those of `first` paths first; return the counts of errors and warnings."""
     first = first or set()
     ordered = sorted(problems, key=lambda p: (p.path not in first, p.path != "site.yaml", p.path, p.line))
+    top = repository_root(github) if github is not None else None
     for problem in ordered:
         if github is None:
             print(problem, file=sys.stderr)
         else:  # workflow commands are read from standard output
-            print(_github(problem, github))
+            print(_github(problem, github, top))
     errors = sum(p.is_error for p in problems)
     return errors, len(problems) - errors
 
 
-def _github(problem: Problem, root: Path) -> str:
+def _github(problem: Problem, root: Path, top: Path | None) -> str:
     """Format a problem as a GitHub workflow command, annotating the file and line in the diff."""
     def escape(text: str, properties: bool = False) -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -132,7 +145,7 @@ def _github(problem: Problem, root: Path) -> str:
 
     title = f"statuspress {problem.rule}" if problem.rule else "statuspress"
     message = problem.message + (f"; {problem.hint}" if problem.hint else "")
-    path = escape(display_path(root, problem.path), True)
+    path = escape(display_path(problem.path, root, top), True)
     return f"::{problem.severity} file={path},line={problem.line},title={escape(title, True)}::{escape(message)}"
 
 
@@ -253,11 +266,14 @@ def _open_notice(root: Path, file: str) -> tuple[Site, Notice, Path, str]:
 
 
 def _write_edit(root: Path, site: Site, notice: Notice, path: Path, text: str, line: int, what: str) -> int:
-    path.write_text(text, encoding="utf-8", newline="\n")
     reloaded, problems = load_notice(text.encode(), notice.path, notice.kind, site.config)
     errors, warnings = _report(problems)
+    if reloaded is None:  # never leave a notice broken by an edit
+        print(f"statuspress: the edit would break {notice.path}; the file is unchanged", file=sys.stderr)
+        return CONTENT_ERROR
+    path.write_text(text, encoding="utf-8", newline="\n")
     print(f"statuspress: {what} at line {line} of {notice.path} ({_counts(errors, warnings)})", file=sys.stderr)
-    return CONTENT_ERROR if reloaded is None else OK
+    return OK
 
 
 def _update(args: argparse.Namespace, root: Path, now: datetime) -> int:
@@ -282,3 +298,28 @@ def _move(args: argparse.Namespace, root: Path, now: datetime) -> int:
     except EditError as exc:
         raise UsageError(str(exc)) from None
     return _write_edit(root, site, notice, path, edited.text, edited.line, "moved the window; added the update")
+
+
+def _import(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    config, _, problems = load_config(root)
+    if config is None or any(p.is_error for p in problems):
+        _report(problems)
+        raise UsageError("site.yaml has errors; fix them first")
+    try:
+        options = parse_options(args.map, args.drop, args.author, args.fallback)
+        documents, unreadable = read_export(Path(args.path))
+        conversion = convert(documents, config, options)
+        conversion.skipped[:0] = unreadable
+        outcome = write_import(root, conversion)
+    except (ValueError, ImportFailure) as exc:
+        raise UsageError(str(exc)) from None
+    for skipped in outcome.skipped:
+        print(skipped, file=sys.stderr)
+    for note in conversion.notes:
+        print(f"statuspress: note: {note}", file=sys.stderr)
+    counts = {kind: sum(n.kind is kind for n in outcome.written) for kind in Kind}
+    added = f"; added to site.yaml: {', '.join(c.id for c in outcome.added)}" if outcome.added else ""
+    print(f"statuspress: imported {counts[Kind.INCIDENT]} incident{'s' * (counts[Kind.INCIDENT] != 1)} and "
+          f"{counts[Kind.MAINTENANCE]} maintenance into {root}{added}; {len(outcome.unchanged)} already there; "
+          f"skipped {len(outcome.skipped)}", file=sys.stderr)
+    return CONTENT_ERROR if any(s.problem for s in outcome.skipped) else OK

@@ -158,6 +158,11 @@ def _words(report: Reporter, doc: Any, path: tuple[str, ...], value: Any) -> tup
     return tuple(str(v).strip() for v in value)
 
 
+def _or(words: tuple[str, ...] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """An absent list takes the default; an empty one is honoured (it switches the list off)."""
+    return default if words is None else words
+
+
 def _check(report: Reporter, doc: Any, value: Any) -> CheckSettings:
     """Read the `check:` section: which review rules run, and their settings."""
     defaults = CheckSettings()
@@ -167,9 +172,9 @@ def _check(report: Reporter, doc: Any, value: Any) -> CheckSettings:
     if data is None:
         return defaults
     disable = _words(report, doc, ("check", "disable"), data.get("disable")) or ()
-    for rule in disable:
+    for index, rule in enumerate(disable):
         if rule not in RULES:
-            report.error(doc.line("check", "disable"), f"unknown rule '{rule}'", suggest(rule, RULES))
+            report.error(doc.line("check", "disable", index), f"unknown rule '{rule}'", suggest(rule, RULES))
 
     def section(name: str, known: tuple[str, ...]) -> dict[str, Any]:
         found = data.get(name)
@@ -193,16 +198,16 @@ def _check(report: Reporter, doc: Any, value: Any) -> CheckSettings:
                          "e.g. [[what went wrong, root cause], [what happened, timeline], [prevent, action items]]")
     return CheckSettings(
         disable=disable,
-        symptom_words=_words(report, doc, ("check", "summary", "words"), summary.get("words"))
-        or defaults.symptom_words,
-        generic_authors=_words(report, doc, ("check", "author", "generic"), author.get("generic"))
-        or defaults.generic_authors,
+        symptom_words=_or(_words(report, doc, ("check", "summary", "words"), summary.get("words")),
+                          defaults.symptom_words),
+        generic_authors=_or(_words(report, doc, ("check", "author", "generic"), author.get("generic")),
+                            defaults.generic_authors),
         postmortem_days=_positive(report, doc, ("check", "postmortem", "days"),
                                   postmortem.get("days", defaults.postmortem_days), defaults.postmortem_days),
         postmortem_headings=headings,
         notice_days=_positive(report, doc, ("check", "notice-period", "days"),
                               period.get("days", defaults.notice_days), defaults.notice_days),
-        wording=_words(report, doc, ("check", "wording", "words"), wording.get("words")) or defaults.wording,
+        wording=_or(_words(report, doc, ("check", "wording", "words"), wording.get("words")), defaults.wording),
     )
 
 

@@ -1,4 +1,4 @@
-"""The Atom feed (RFC 4287): one entry per published notice, with ids that never change."""
+"""The Atom feeds (RFC 4287): the site-wide feed and one per component, with entry ids that never change."""
 
 from __future__ import annotations
 
@@ -7,26 +7,49 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
-from .model import Site, SiteConfig
+from .model import Component, Site, SiteConfig
 from .views import NoticeView
 
 FEED = "feed.atom"
+COMPONENT_FEEDS = "feeds"
 
 GENERATOR_URI = "https://pypi.org/project/statuspress/"
 
 
+def component_feed(component_id: str) -> str:
+    """Return the path of a component's feed: `feeds/<component>.atom` (component ids are file-name safe)."""
+    return f"{COMPONENT_FEEDS}/{component_id}.atom"
+
+
 def entry_id(config: SiteConfig, view: NoticeView) -> str:
-    """Return an entry's permanent id: the absolute URL of the notice, from its kind and file name."""
+    """Return an entry's permanent id: the absolute URL of the notice, from its kind and file name.
+
+    The same notice has the same id in every feed it appears in, so a reader subscribed to the
+    site-wide feed and to a component's feed can recognise it as one entry.
+    """
     return config.url + view.url_path
 
 
-def atom_feed(config: SiteConfig, views: list[NoticeView], now: datetime, env: Environment, path: str) -> bytes:
-    """Render the feed of every published notice, most recently changed first."""
+def atom_feed(
+    config: SiteConfig,
+    views: list[NoticeView],
+    now: datetime,
+    env: Environment,
+    path: str,
+    component: Component | None = None,
+) -> bytes:
+    """Render a feed of published notices (all, or those naming `component`), most recently changed first."""
     feed = FeedGenerator()
-    feed.id(config.url)
-    feed.title(config.name)
-    if config.description:
-        feed.subtitle(config.description)
+    if component is None:
+        feed.id(config.url)
+        feed.title(config.name)
+        if config.description:
+            feed.subtitle(config.description)
+    else:
+        feed.id(config.url + path)
+        feed.title(f"{config.name}: {component.name}")
+        feed.subtitle(f"Incidents and maintenance affecting {component.name}"
+                      + (f" ({component.description})" if component.description else ""))
     feed.link(href=config.url, rel="alternate", type="text/html")
     feed.link(href=config.url + path, rel="self", type="application/atom+xml")
     feed.author({"name": config.name, **({"email": config.contact.email} if config.contact.email else {})})
@@ -51,5 +74,11 @@ def atom_feed(config: SiteConfig, views: list[NoticeView], now: datetime, env: E
 
 
 def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
-    """Return every feed of the site, keyed by its path."""
-    return {FEED: atom_feed(site.config, views, now, env, FEED)}
+    """Return every feed of the site, keyed by its path: `feed.atom` and `feeds/<component>.atom`."""
+    config = site.config
+    files = {FEED: atom_feed(config, views, now, env, FEED)}
+    for component in config.components:
+        path = component_feed(component.id)
+        mine = [v for v in views if any(c.id == component.id for c, _ in v.components)]
+        files[path] = atom_feed(config, mine, now, env, path, component)
+    return files

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from . import status, times
-from .feeds import FEED
+from .calendar import CALENDAR, webcal_url
+from .feeds import FEED, component_feed
 from .model import Component, ComponentStatus, Indicator, Kind, Site
 from .views import NoticeView
 
@@ -107,7 +108,8 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
     incidents = [v for v in views if v.kind is Kind.INCIDENT]
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
-    common = {"site": config, "now": now, "feed": FEED, "indicator": indicator}
+    common = {"site": config, "now": now, "feed": FEED, "indicator": indicator,
+              "component_feed": component_feed, "calendar": CALENDAR, "webcal": webcal_url(config)}
     pages: dict[str, bytes] = {}
 
     def page(path: str, template: str, root: str | None = None, **context: Any) -> None:

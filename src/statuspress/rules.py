@@ -33,6 +33,7 @@ def _body_lines(notice: Notice) -> Iterator[tuple[int, str]]:
 
 
 def _contains(text: str, phrase: str) -> bool:
+    """Tell whether `phrase` starts a word of `text`, so that `fail` finds "failed" too."""
     return re.search(rf"(?<![\w-]){re.escape(phrase.lower())}", text.lower()) is not None
 
 

@@ -155,6 +155,8 @@ def last_changed(notice: Notice, now: datetime) -> datetime:
             times.append(notice.announced)
         if not times:  # never announced nor updated: the window itself is the news
             times.append(window_at(notice, now).start)
+    if not times:  # an incident none of whose updates is due yet: it will first change then
+        return notice.updates[-1].at
     return max(times)
 
 
