@@ -1021,3 +1021,10 @@ def test_two_notices_with_one_id_is_an_error(site: Callable[..., Path], run: Cal
     result = run("check", "--site", str(root), "--now", NOW)
     assert result.code == 1
     assert "incidents/b.md:2: error: the id 'abcd1234' is used by incidents/a.md; ids are unique" in result.err
+
+
+def test_a_control_character_in_a_name_is_an_error(site: Callable[..., Path], run: Callable[..., CliResult]) -> None:
+    root = site(config=SITE_YAML.replace("name: Example Status", 'name: "Example\\x07 Status"'))
+    result = run("check", "--site", str(root), "--now", NOW)
+    assert result.code == 1
+    assert "site.yaml:1: error: 'name' contains the control character U+0007; remove it" in result.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +14,7 @@ from .times import TimeError, parse_time
 from .yamlsource import Located
 
 E = TypeVar("E", bound=StrEnum)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def suggest(name: str, options: Iterable[str]) -> str:
@@ -74,7 +76,14 @@ class Reporter:
         if isinstance(value, (bool, dict, list)):
             self.error(doc.line(*path), f"'{path[-1]}' must be text", "quote it if it is")
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        bad = next((ch for ch in text if CONTROL.match(ch)), None)
+        if bad is not None:
+            # Feeds, calendars and XML cannot carry these; they are never meant in a title or a name.
+            self.error(doc.line(*path), f"'{path[-1]}' contains the control character U+{ord(bad):04X}",
+                       "remove it; write line breaks in the text below the front matter")
+            return None
+        return text
 
     def time(self, doc: Located, path: tuple[str | int, ...], value: Any) -> datetime | None:
         """Read a time with a zone; report a missing zone or date-only value."""
