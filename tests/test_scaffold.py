@@ -15,7 +15,7 @@ from statuspress.build import build_site
 from statuspress.config import load_config
 from statuspress.load import load_site
 from statuspress.model import Kind
-from statuspress.scaffold import Draft, write_draft
+from statuspress.scaffold import Draft, clean_title, write_draft
 
 
 def test_new_incident_passes_check_and_builds(site: Callable[..., Path], run: Callable[..., Result]) -> None:
@@ -86,7 +86,7 @@ def test_new_usage_errors(site: Callable[..., Path], run: Callable[..., Result],
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=st.text(min_size=1, max_size=120).filter(lambda t: t.strip()), kind=st.sampled_from(list(Kind)))
+@given(title=st.text(min_size=1, max_size=120).filter(lambda t: clean_title(t)), kind=st.sampled_from(list(Kind)))
 def test_any_title_gives_a_file_that_passes_check(tmp_path_factory: pytest.TempPathFactory, title: str,
                                                   kind: Kind) -> None:
     root = tmp_path_factory.mktemp("site")
@@ -98,5 +98,5 @@ def test_any_title_gives_a_file_that_passes_check(tmp_path_factory: pytest.TempP
     site_, problems = load_site(root)
     assert site_ is not None and not problems, [str(p) for p in problems]
     notice = (site_.incidents + site_.maintenance)[0]  # type: ignore[operator]
-    assert notice.title == " ".join(title.split())
+    assert notice.title == clean_title(title)
     assert path.name.endswith(".md") and path.name.isascii()

@@ -8,7 +8,6 @@ in the content (see "JSON API" in README.md for each choice).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from . import status
+from .load import stable_id
 from .model import (
     Component,
     ComponentStatus,
@@ -58,24 +58,14 @@ def stamp(moment: datetime) -> str:
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
-def derive_id(key: str) -> str:
-    """Return a stable 12-character base-36 id for `key`, shaped like Statuspage's ids."""
-    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
-    digits = ""
-    while len(digits) < 12:
-        number, rest = divmod(number, 36)
-        digits += "0123456789abcdefghijklmnopqrstuvwxyz"[rest]
-    return digits
-
-
 def page_id(config: SiteConfig) -> str:
     """The page's id comes from the site's URL, the one thing that names the page."""
-    return derive_id(f"page/{config.url}")
+    return stable_id(f"page/{config.url}")
 
 
 def group_id(name: str) -> str:
     """A component group's id comes from its name (12 base-36 characters, unlike a readable site.yaml id)."""
-    return derive_id(f"group/{name}")
+    return stable_id(f"group/{name}")
 
 
 def update_ids(notice_id: str, entries: Sequence[tuple[str, datetime]]) -> list[str]:
@@ -88,7 +78,7 @@ def update_ids(notice_id: str, entries: Sequence[tuple[str, datetime]]) -> list[
     for label, at in entries:
         key = f"update/{notice_id}/{label}/{stamp(at)}"
         seen[key] = seen.get(key, 0) + 1
-        ids.append(derive_id(key if seen[key] == 1 else f"{key}/{seen[key]}"))
+        ids.append(stable_id(key if seen[key] == 1 else f"{key}/{seen[key]}"))
     return ids
 
 

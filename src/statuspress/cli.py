@@ -19,7 +19,7 @@ from .load import future_updates, load_notice, load_site
 from .model import Component, ComponentStatus, Impact, Kind, Maintenance, Notice, Problem, Site, Window
 from .preview import preview
 from .rules import review
-from .scaffold import Draft, default_status, write_draft
+from .scaffold import Draft, clean_title, default_status, write_draft
 from .times import TimeError, parse_now, parse_time
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
@@ -208,7 +208,7 @@ def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
         _report(problems)
         return CONTENT_ERROR
     kind = Kind(args.kind)
-    title = " ".join(args.title.split())
+    title = clean_title(args.title)
     if not title:
         raise UsageError("the title is empty; give the notice a title")
     components = tuple(_component(spec, config.components, kind) for spec in args.component)

@@ -176,14 +176,19 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     return (None if report.failed else notice), report.problems
 
 
-def derived_id(kind: Kind, slug: str) -> str:
-    """Return a stable id from the kind and file name: 12 base-36 characters, like Statuspage's."""
-    number = int.from_bytes(hashlib.sha256(f"{kind.value}/{slug}".encode()).digest()[:8], "big")
+def stable_id(key: str) -> str:
+    """Return a stable 12-character base-36 id for `key`, shaped like Statuspage's ids."""
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
     digits = ""
     while len(digits) < 12:
         number, rest = divmod(number, 36)
         digits += "0123456789abcdefghijklmnopqrstuvwxyz"[rest]
     return digits
+
+
+def derived_id(kind: Kind, slug: str) -> str:
+    """Return a notice's id when its front matter gives none: from its kind and file name."""
+    return stable_id(f"{kind.value}/{slug}")
 
 
 def _notice_id(report: Reporter, doc: Located, value: Any, kind: Kind, slug: str) -> str:

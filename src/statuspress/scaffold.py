@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .messages import message_environment, names, render_message
 from .model import ComponentStatus, Impact, Kind, SiteConfig, Window
+from .validate import CONTROL
 
 FIRST_PROMISE = timedelta(minutes=30)
 
@@ -21,6 +22,11 @@ class Draft:
     components: tuple[tuple[str, ComponentStatus], ...] = ()  # empty: a flagged placeholder
     impact: Impact = Impact.MINOR
     window: Window | None = None
+
+
+def clean_title(title: str) -> str:
+    """Return the title on one line, without control characters, which no notice may carry."""
+    return " ".join(CONTROL.sub(" ", title).split())
 
 
 def file_slug(title: str, fallback: str) -> str:
@@ -47,7 +53,7 @@ def render_draft(root: Path, draft: Draft, config: SiteConfig, now: datetime) ->
     return render_message(
         message_environment(root, config),
         draft.kind.value,
-        title=draft.title,
+        title=clean_title(draft.title),
         impact=draft.impact.value,
         components=[(cid, status.value) for cid, status in components],
         placeholder=not draft.components,
