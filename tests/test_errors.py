@@ -261,7 +261,8 @@ CONFIG_CASES = [
     pytest.param(
         {"site.yaml": SITE_YAML + "colour: blue\n"},
         ["site.yaml:12: error: unknown field 'colour' in site.yaml; expected one of: name, url, description, "
-         "time_zone, language, contact, components, recent_days, history_per_page, check, repository"],
+         "time_zone, language, contact, components, recent_days, history_per_page, check, repository, uptime, "
+         "limits"],
         id="unknown-field-no-suggestion",
     ),
     pytest.param(
@@ -440,9 +441,15 @@ SECTION_CASES = [
     ),
     pytest.param(
         {INC: ""},
-        [f"{INC}:1: error: missing front matter: the file must start with a line '---'; "
-         "put '---', the fields (title, …), then '---' above the text"],
+        [f"{INC}:1: error: the file is empty; "
+         "a notice starts with '---', its fields (title, …) and '---', then the text"],
         id="empty-file",
+    ),
+    pytest.param(
+        {INC: "\ufeff\r\n \t\n\n"},  # only a byte-order mark and white space is empty too
+        [f"{INC}:1: error: the file is empty; "
+         "a notice starts with '---', its fields (title, …) and '---', then the text"],
+        id="blank-file",
     ),
     pytest.param(
         {INC: edit(INCIDENT, "started: 2026-11-18T09:41:00Z\n---\n", "started: 2026-11-18T09:41:00Z\n")},
@@ -798,7 +805,9 @@ LOAD_CASES = [
     ),
     pytest.param(
         {"incidents/2026-11-18 API errors.md": INCIDENT},
-        [f"{INC}:1: error: gives the same URL incidents/2026-11-18-api-errors/ as incidents/2026-11-18 API errors.md; "
+        ["incidents/2026-11-18 API errors.md:1: warning: the file name gives the URL incidents/2026-11-18-api-errors/; "
+         "name notice files with letters a-z, digits and '-' only, e.g. 2026-11-18-api-errors.md",
+         f"{INC}:1: error: gives the same URL incidents/2026-11-18-api-errors/ as incidents/2026-11-18 API errors.md; "
          "rename one of the two files"],
         id="same-url",
     ),
@@ -1028,3 +1037,225 @@ def test_a_control_character_in_a_name_is_an_error(site: Callable[..., Path], ru
     result = run("check", "--site", str(root), "--now", NOW)
     assert result.code == 1
     assert "site.yaml:1: error: 'name' contains the control character U+0007; remove it" in result.err
+
+
+# --- hostile or broken content, and the limits of site.yaml (issue 7) -----------------------------
+
+TAG_HINT = "fields hold text, numbers, lists and mappings; remove the tag (quote the value if it is text)"
+ALIAS_HINT = "write the values out instead of using '&' and '*'"
+YEARS = "times must fall between 1970 and 30 Dec 9999; check the year"
+TITLE_200 = "API " + "x" * 196
+MD_HINT = "name notice files with letters a-z, digits and '-' only"
+SIZE_HINT = ("a notice is a page of text: check that the right file was saved here, "
+             "or raise limits.file_bytes in site.yaml")
+
+HOSTILE_CASES = [
+    pytest.param(
+        {INC: edit(INCIDENT, "title: Elevated error rates on the API", "title: !!python/object/apply:os.system [id]")},
+        [f"{INC}:2: error: the YAML tag '!!python/object/apply:os.system' is not allowed; {TAG_HINT}"],
+        id="python-object-tag",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "author: Giulia Rossi", "author: !!binary R2l1bGlh")},
+        [f"{INC}:7: error: the YAML tag '!!binary' is not allowed; {TAG_HINT}"],
+        id="binary-tag",
+    ),
+    pytest.param(
+        {"site.yaml": edit(SITE_YAML, "name: API", "name: !secret API")},
+        [f"site.yaml:8: error: the YAML tag '!secret' is not allowed; {TAG_HINT}"],
+        id="custom-tag-in-site-yaml",
+    ),
+    pytest.param(
+        {INC: ALIAS_BOMB},
+        [f"{INC}:3: error: YAML aliases here repeat more than 10000 values; {ALIAS_HINT}"],
+        id="alias-bomb",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "author: Giulia Rossi, Site Reliability", "author: &x [*x]")},
+        [f"{INC}:7: error: a YAML alias refers to a value that contains it; {ALIAS_HINT}"],
+        id="recursive-alias",
+    ),
+    pytest.param(
+        # A few aliases are fine: only repetition on the scale of a bomb is refused.
+        {"site.yaml": edit(edit(SITE_YAML, "group: Web", "group: *web"), "    name: API\n",
+                           "    name: API\n    group: &web Web\n")},
+        [],
+        id="small-alias-is-fine",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "title: Elevated error rates on the API", "title: =")},
+        [],
+        id="equals-sign-is-text",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "started: 2026-11-18T09:41:00Z", "started: 1969-11-18T09:41:00Z")},
+        [f"{INC}:8: error: 'started': '1969-11-18T09:41:00Z' is before 1970; {YEARS}"],
+        id="time-before-1970",
+    ),
+    pytest.param(
+        # 00:30 at +01:00 is still 1969 in UTC.
+        {INC: edit(INCIDENT, "## Investigating · 2026-11-18 09:55 UTC", "## Investigating · 1970-01-01 00:30 +01:00")},
+        [f"{INC}:15: error: update heading: '1970-01-01 00:30 +01:00' is before 1970; {YEARS}"],
+        id="heading-before-1970",
+    ),
+    pytest.param(
+        {MNT: edit(MAINTENANCE, "announced: 2026-11-18T15:00:00+01:00", "announced: 10000-11-18T15:00:00+01:00")},
+        [f"{MNT}:14: error: 'announced': '10000-11-18T15:00:00+01:00' is after 9999; {YEARS}"],
+        id="time-after-9999",
+    ),
+    pytest.param(
+        # In UTC this is in the year 10000: it used to escape as an OverflowError.
+        {MNT: edit(MAINTENANCE, "  end: 2026-12-02T10:00:00+01:00", "  end: 9999-12-31T23:00:00-05:00")},
+        [f"{MNT}:8: error: 'end': '9999-12-31T23:00:00-05:00' is after 9999; {YEARS}"],
+        id="time-after-9999-in-utc",
+    ),
+    pytest.param(
+        # Shown in Europe/Rome it would be in the year 10000.
+        {INC: edit(INCIDENT, "started: 2026-11-18T09:41:00Z", "next_update: 9999-12-31T23:30:00Z")},
+        [f"{INC}:8: error: 'next_update': '9999-12-31T23:30:00Z' is too close to the year 10000; {YEARS}"],
+        id="time-at-the-end-of-9999",
+    ),
+    pytest.param(
+        {MNT: edit(MAINTENANCE, "  end: 2026-12-02T10:00:00+01:00", "  end: 2027-12-02T10:00:00+01:00")},
+        [f"{MNT}:6: error: the window lasts 365 d 1 h, more than the limit of 7 days; "
+         "split the work into several maintenance notices, or raise limits.window_days in site.yaml"],
+        id="window-too-long",
+    ),
+    pytest.param(
+        {MNT: edit(MAINTENANCE, "  end: 2026-12-02T10:00:00+01:00", "  end: 2026-12-09T09:00:00+01:00")},
+        [],
+        id="window-of-exactly-7-days",
+    ),
+    pytest.param(
+        {MNT: edit(MAINTENANCE, "  end: 2026-12-02T10:00:00+01:00", "  end: 2026-12-09T09:00:30+01:00")},
+        [f"{MNT}:6: error: the window lasts just over 7 d, more than the limit of 7 days; "
+         "split the work into several maintenance notices, or raise limits.window_days in site.yaml"],
+        id="window-of-7-days-and-30-seconds",
+    ),
+    pytest.param(
+        {MNT: edit(MAINTENANCE, "end: 2026-11-25T23:00:00+01:00}", "end: 2026-12-25T23:00:00+01:00}")},
+        [f"{MNT}:11: error: the window lasts 30 d 1 h, more than the limit of 7 days; "
+         "split the work into several maintenance notices, or raise limits.window_days in site.yaml"],
+        id="moved-window-too-long",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "limits: {window_days: 400}\n",
+         MNT: edit(MAINTENANCE, "  end: 2026-12-02T10:00:00+01:00", "  end: 2027-12-02T10:00:00+01:00")},
+        [],
+        id="window-limit-raised",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "title: Elevated error rates on the API", f"title: {TITLE_200}x")},
+        [f"{INC}:2: error: the title is 201 characters long, more than the limit of 200; "
+         "keep the detail for the summary below the front matter, or raise limits.title_chars in site.yaml"],
+        id="title-too-long",
+    ),
+    pytest.param(
+        # Runs of white space count as one space, as the title is shown.
+        {INC: edit(INCIDENT, "title: Elevated error rates on the API",
+                   f"title: '  {TITLE_200.replace(' ', '   ')}  '")},
+        [],
+        id="title-of-200-characters",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "limits:\n  title_chars: 20\n"},
+        [f"{INC}:2: error: the title is 31 characters long, more than the limit of 20; "  # "Database upgrade" fits
+         "keep the detail for the summary below the front matter, or raise limits.title_chars in site.yaml"],
+        id="title-limit-lowered",
+    ),
+    pytest.param(
+        {INC: INCIDENT + "x" * (1_000_001 - len(INCIDENT.encode()))},
+        [f"{INC}:1: error: the file is 1000001 bytes, more than the limit of 1000000 bytes; {SIZE_HINT}"],
+        id="file-too-large",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "limits: {file_bytes: 500}\n"},  # the incident fits
+        [f"{MNT}:1: error: the file is {len(MAINTENANCE.encode())} bytes, more than the limit of 500 bytes; "
+         + SIZE_HINT],
+        id="file-limit-lowered",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "limits:\n  title_chars: 0\n  max_title: 5\n"},
+        ["site.yaml:13: error: 'limits.title_chars' must be a whole number above 0, not '0'",
+         "site.yaml:14: error: unknown field 'max_title' in 'limits'; "
+         "expected one of: file_bytes, title_chars, window_days"],
+        id="bad-limits",
+    ),
+    pytest.param(
+        {"site.yaml": edit(SITE_YAML, "  email: support@example.com", "  url: javascript:alert(document.domain)")},
+        ["site.yaml:5: warning: 'contact.url' must be an http(s) URL, not 'javascript:alert(document.domain)'; "
+         "it is left out of every page; e.g. https://help.example.com/"],
+        id="contact-url-javascript",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "We traced the errors", "We traced\x1b[31m the errors")},
+        [f"{INC}:13: error: the character U+001B is not allowed here; delete it; it is usually invisible in an editor"],
+        id="control-character-in-text",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "About 30% of API", "- " * 150 + "About 30% of API")},
+        [f"{INC}:10: error: lists or quotes nested 150 levels deep; "
+         "nest at most 100 levels; Markdown cannot read deeper ones"],
+        id="nested-too-deeply",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "We traced the errors", "[" * 4000 + "We traced the errors")},
+        [f"{INC}:13: error: too many '[' in long paragraphs: Markdown would take minutes to read them; "
+         "split long paragraphs, or write '\\[' for a bracket that is not a link"],
+        id="too-many-brackets",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "We traced the errors", "\\[" * 4000 + "\n\n```\n" + "[" * 4000 + "\n```\n")},
+        [],
+        id="escaped-brackets-and-code-are-fine",
+    ),
+    pytest.param(
+        {"incidents/.2026-11-20-draft.md": INCIDENT, "incidents/.DS_Store": b"\x00\x00\x00\x01Bud1"},
+        ["incidents/.2026-11-20-draft.md:1: warning: the file name gives the URL incidents/-2026-11-20-draft/; "
+         f"{MD_HINT}, e.g. 2026-11-20-draft.md",
+         "incidents/.DS_Store:1: warning: not a .md file; skipped; notices are Markdown files ending in .md"],
+        id="hidden-files-are-not-skipped-silently",
+    ),
+    pytest.param(
+        {"maintenance/2026-12-09 Netzwerk_Überprüfung.md": MAINTENANCE.replace("2026-12-02", "2026-12-09")},
+        ["maintenance/2026-12-09 Netzwerk_Überprüfung.md:1: warning: the file name gives the URL "
+         f"maintenance/2026-12-09-netzwerk--berpr-fung/; {MD_HINT}, e.g. 2026-12-09-netzwerk-berpr-fung.md"],
+        id="unclean-file-name",
+    ),
+    pytest.param(
+        {"incidents/2026-11-20-API-Errors.md": INCIDENT},  # upper case only: the URL is still its name
+        [],
+        id="upper-case-file-name-is-clean",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), HOSTILE_CASES)
+def test_hostile_and_broken_content(
+    scratch: Scratch, files: dict[str, str | bytes | None], expected: list[str]
+) -> None:
+    expect(scratch, files, expected)
+
+
+def test_a_file_over_the_limit_is_not_even_read(scratch: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_bytes: Callable[[Path], bytes] = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        assert path.name != Path(INC).name, "the file over the limit was read"
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    expect(scratch, {INC: INCIDENT + " " * 1_000_000}, [
+        f"{INC}:1: error: the file is {len(INCIDENT.encode()) + 1_000_000} bytes, "
+        f"more than the limit of 1000000 bytes; {SIZE_HINT}",
+    ])
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({INC: "\ufeff" + INCIDENT.replace("\n", "\r\n")}, id="bom-and-crlf"),
+    pytest.param({INC: INCIDENT.replace("\n", "\r")}, id="old-mac-line-ends"),
+    pytest.param({INC: edit(INCIDENT, "We traced the errors", "We\ttraced the errors\t")}, id="tabs-in-text"),
+])
+def test_accepted_as_if_clean(scratch: Scratch, files: dict[str, str | bytes | None]) -> None:
+    expect(scratch, files, [])
+    assert scratch.run("build").status == 0

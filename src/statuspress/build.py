@@ -3,28 +3,69 @@
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 import shutil
 import tempfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import jinja2
 
+from . import status
 from .api import api_files
 from .badges import badge_files
 from .calendar import calendar_files
-from .feeds import feed_files
-from .load import future_updates, load_site
-from .model import Problem
+from .feeds import FEED, entry_id, feed_files
+from .load import RESERVED_IDS, future_updates, load_site
+from .model import Kind, Notice, Problem, Site
 from .render import assets, environment, render_pages
-from .views import all_views
+from .views import NoticeView, all_views
+
+API = "api/v2/"  # the API's public paths; `api.py` writes them
+API_FOLDERS = {Kind.INCIDENT: "incidents", Kind.MAINTENANCE: "scheduled-maintenances"}
+API_RECORD = re.compile(r"^api/v2/(?:incidents|scheduled-maintenances)/([a-z0-9]+)\.json$")
+ATOM_ENTRY_ID = "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a build read and wrote, for its one-line report."""
+
+    notices: int  # read from incidents/ and maintenance/
+    published: int  # those published at `now`; the others are not due yet
+    pages: int  # HTML files
+    feed_entries: int  # entries of feed.atom
+    api_records: int | None  # api/v2/incidents/<id>.json and scheduled-maintenances/<id>.json; None: no API
+    files: int
+
+    def __str__(self) -> str:
+        def count(number: int, one: str, many: str = "") -> str:
+            return f"{number} {one if number == 1 else many or one + 's'}"
+
+        waiting = self.notices - self.published
+        notices = count(self.notices, "notice") + " read" + (f" ({waiting} not yet published)" if waiting else "")
+        api = count(self.api_records, "API record") if self.api_records is not None else "no API"
+        return (f"{notices}, {count(self.pages, 'page')}, {count(self.feed_entries, 'feed entry', 'feed entries')}, "
+                f"{api}; {count(self.files, 'file')} in all")
 
 
 def build_site(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list[Problem]]:
     """Build every output file of the site at `now`; None and the problems if the content is wrong."""
+    outputs, problems, _ = build_with_summary(root, now)
+    return outputs, problems
+
+
+def build_with_summary(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
+    """`build_site`, and what the build read and wrote. Fails if a published notice is missing from the
+    history pages, the site-wide feed or (when the build has one) the API."""
     site, problems = load_site(root)
     if site is None or any(p.is_error for p in problems):
-        return None, problems
+        return None, problems, None
     problems += future_updates(site, now)
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     env = environment(site)
@@ -32,22 +73,112 @@ def build_site(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list
         outputs = render_pages(site, views, now, env)
         outputs.update(feed_files(site, views, now, env))  # feed.atom, feeds/<component>.atom
         outputs.update(calendar_files(site, views, now))  # maintenance.ics
-        outputs.update(api_files(site, now))  # api/v2/*.json
+        api = api_files(site, now)  # api/v2/*.json
+        outputs.update(api)
         outputs.update(badge_files(site, views, now, env))  # badges, embeds, offline pages, _headers
     except jinja2.TemplateSyntaxError as exc:
-        return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")]
+        return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")], None
     except jinja2.TemplateError as exc:
         return None, [*problems, Problem("templates", 1, f"template error: {exc}",
-                                         "a template override uses a name the page does not have")]
+                                         "a template override uses a name the page does not have")], None
     outputs.update(assets(site))
-    return dict(sorted(outputs.items())), problems
+    published = [n for n in (*site.incidents, *site.maintenance) if status.is_published(n, now)]
+    feed_ids = _feed_ids(outputs.get(FEED, b""))
+    # The API landed after this check: a build without it (api_files returns nothing) is not refused for
+    # that, and its summary says "no API". Once there is an API, every published notice must be in it.
+    missing = _missing(site, published, views, outputs, feed_ids, with_api=bool(api))
+    if missing:
+        return None, [*problems, *missing], None
+    summary = Summary(
+        notices=len(site.incidents) + len(site.maintenance),
+        published=len(published),
+        pages=sum(name.endswith(".html") for name in outputs),
+        feed_entries=len(feed_ids),
+        api_records=sum(_is_api_record(name) for name in outputs) if api else None,
+        files=len(outputs),
+    )
+    return dict(sorted(outputs.items())), problems, summary
+
+
+def _is_api_record(name: str) -> bool:
+    match = API_RECORD.match(name)
+    return match is not None and match[1] not in RESERVED_IDS
+
+
+def api_record(notice: Notice) -> str:
+    """Return the path of a notice's own file in the API."""
+    return f"{API}{API_FOLDERS[notice.kind]}/{notice.id}.json"
+
+
+def _missing(site: Site, published: list[Notice], views: list[NoticeView], outputs: dict[str, bytes],
+             feed_ids: list[str], with_api: bool) -> list[Problem]:
+    """Every published notice that is not in the history pages, the feed or the API: the build fails."""
+    config = site.config
+    listed = _history_links(config.url, outputs)
+    entries = set(feed_ids)
+    shown = {(view.kind, view.slug): view for view in views}
+    problems = []
+    for notice in published:
+        url = config.url + notice.url_path
+        view = shown.get((notice.kind, notice.slug))
+        absent = [
+            *(["the history pages"] if url not in listed else []),
+            *([FEED] if view is None or entry_id(config, view) not in entries else []),
+            *([api_record(notice)] if with_api and api_record(notice) not in outputs else []),
+        ]
+        if absent:
+            places = ", ".join(absent[:-1]) + (" and " if len(absent) > 1 else "") + absent[-1]
+            problems.append(Problem(notice.path, 1, f"published at {notice.url_path} but missing from {places}",
+                                    "nothing was written; a template override (templates/history.html?) "
+                                    "or a bug left it out"))
+    return problems
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def _history_links(site_url: str, outputs: dict[str, bytes]) -> set[str]:
+    """Every page the history pages link to, as an absolute URL without query, fragment or index.html."""
+    found = set()
+    for name, data in outputs.items():
+        if not (name.startswith("history/") and name.endswith(".html")):
+            continue
+        parser = _Links()
+        parser.feed(data.decode("utf-8", "replace"))
+        base = urljoin(site_url, posixpath.dirname(name) + "/")
+        for href in parser.hrefs:
+            parts = urlsplit(urljoin(base, href))
+            path = parts.path.removesuffix("index.html")
+            found.add(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+    return found
+
+
+def _feed_ids(feed: bytes) -> list[str]:
+    """The entry ids of an Atom feed; none if it cannot be read."""
+    try:
+        root = ElementTree.fromstring(feed)
+    except ElementTree.ParseError:
+        return []
+    return [element.text or "" for element in root.findall(ATOM_ENTRY_ID)]
 
 
 def write_site(outputs: dict[str, bytes], out: Path) -> None:
-    """Write the files into a fresh folder beside `out`, then swap it in: never a half-written site."""
+    """Write the files into a fresh folder beside `out`, then swap it in: never a half-written site.
+
+    Whatever stops it (an error, a full disk, an interrupt), `out` is left as it was: either the whole
+    previous site or, once the swap is done, the whole new one.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    retired: Path | None = None
     try:
         for name, data in outputs.items():
             target = staging / name
@@ -56,11 +187,19 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, retired / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
+            previous = retired / out.name
+            try:
+                os.replace(out, previous)
+                os.replace(staging, out)
+            except BaseException:
+                # Stopped between the two renames: put the previous site back before anything else.
+                if previous.exists() and not out.exists():
+                    os.replace(previous, out)
+                raise
         else:
             os.replace(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .build import build_site, write_site
+from .build import build_site, build_with_summary, write_site
 from .changes import ChangesError, changed_since, display_path, repository_root
 from .config import load_config
 from .edit import EditError, move, parse_delay, update
@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("--author", default="", help="the signature of notices that have none, e.g. 'Name, Team'")
     imported.add_argument("--fallback", default="other", metavar="ID",
                           help="the component of a notice that names none (default: other, added as 'Other')")
+    served = command("serve", _serve, "build and serve the site on localhost; rebuild and reload pages on every save")
+    served.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free one)")
+    served.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     return parser
 
 
@@ -157,15 +160,17 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
     out = Path(args.out) if args.out else root / "_site"
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise UsageError(f"--out {out} would replace the site folder itself; choose another folder")
-    outputs, problems = build_site(root, now)
+    outputs, problems, summary = build_with_summary(root, now)
     errors, warnings = _report(problems)
     if outputs is None:
         print(f"statuspress: {_counts(errors, warnings)}; nothing was built, {out} is unchanged", file=sys.stderr)
         return CONTENT_ERROR
-    write_site(outputs, out)
-    pages = sum(name.endswith(".html") for name in outputs)
-    print(f"statuspress: built {pages} pages and {len(outputs) - pages} other files into {out}"
-          f" ({_counts(errors, warnings)})", file=sys.stderr)
+    try:
+        write_site(outputs, out)
+    except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
+        print(f"statuspress: cannot write {out}: {exc.strerror or exc}; {out} is unchanged", file=sys.stderr)
+        return CONTENT_ERROR
+    print(f"statuspress: built {out}: {summary} ({_counts(errors, warnings)})", file=sys.stderr)
     return OK
 
 
@@ -323,3 +328,20 @@ def _import(args: argparse.Namespace, root: Path, now: datetime) -> int:
           f"{counts[Kind.MAINTENANCE]} maintenance into {root}{added}; {len(outcome.unchanged)} already there; "
           f"skipped {len(outcome.skipped)}", file=sys.stderr)
     return CONTENT_ERROR if any(s.problem for s in outcome.skipped) else OK
+
+
+def _serve(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .serve import PreviewServer  # here, so that other commands do not load the HTTP server and watchdog
+
+    def rebuild() -> tuple[dict[str, bytes] | None, list[Problem]]:
+        return build_site(root, _now(args.now))  # --now fixes the time; without it, each rebuild reads the clock
+
+    try:
+        server = PreviewServer(rebuild, root, host=args.host, port=args.port, ignore=[root / "_site"],
+                               say=lambda line: print(line, file=sys.stderr, flush=True))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}; "
+                         "choose another --port") from None
+    server.run()
+    print("statuspress: stopped", file=sys.stderr)
+    return OK

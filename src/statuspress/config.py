@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .model import RULES, CheckSettings, Component, Contact, Problem, Repository, SiteConfig
+from .model import RULES, CheckSettings, Component, Contact, Limits, Problem, Repository, SiteConfig, UptimeSettings
 from .validate import Reporter, suggest
 from .yamlsource import YamlError, load_yaml
 
@@ -25,10 +26,15 @@ SITE_FIELDS = (
     "history_per_page",
     "check",
     "repository",
+    "uptime",
+    "limits",
 )
 CHECK_FIELDS = ("disable", "summary", "author", "postmortem", "notice-period", "wording")
 REPOSITORY_FIELDS = ("url", "branch", "path")
-COMPONENT_FIELDS = ("id", "name", "description", "group")
+COMPONENT_FIELDS = ("id", "name", "description", "group", "since")
+UPTIME_FIELDS = ("days", "partial_outage")
+LIMIT_FIELDS = ("file_bytes", "title_chars", "window_days")
+MAX_UPTIME_DAYS = 366
 CONTACT_FIELDS = ("name", "email", "phone", "url")
 COMPONENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -84,6 +90,8 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Lines, list[Problem]]:
     per_page = _positive(report, doc, ("history_per_page",), data.get("history_per_page", 50), 50)
     check = _check(report, doc, data.get("check"))
     repository = _repository(report, doc, data.get("repository"))
+    uptime = _uptime(report, doc, data.get("uptime"))
+    limits = _limits(report, doc, data.get("limits"))
     if report.failed:
         return None, (), report.problems
     config = SiteConfig(
@@ -98,6 +106,8 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Lines, list[Problem]]:
         history_per_page=per_page,
         check=check,
         repository=repository,
+        uptime=uptime,
+        limits=limits,
     )
     lines = tuple((".".join(map(str, key)), line) for key, line in doc.lines.items())
     return config, lines, report.problems
@@ -109,7 +119,14 @@ def _contact(report: Reporter, doc: Any, value: Any) -> Contact:
     data = report.mapping(doc, ("contact",), value, CONTACT_FIELDS)
     if data is None:
         return Contact()
-    return Contact(**{key: report.text(doc, ("contact", key), data.get(key)) or "" for key in CONTACT_FIELDS})
+    contact = Contact(**{key: report.text(doc, ("contact", key), data.get(key)) or "" for key in CONTACT_FIELDS})
+    if contact.url and not re.match(r"^https?://[^/\s]+", contact.url):
+        # Every page links to it: a `javascript:` or `data:` address would run in the reader's browser.
+        report.warning(doc.line("contact", "url"),
+                       f"'contact.url' must be an http(s) URL, not '{contact.url}'; it is left out of every page",
+                       "e.g. https://help.example.com/")
+        contact = Contact(contact.name, contact.email, contact.phone, "")
+    return contact
 
 
 def _components(report: Reporter, doc: Any, value: Any) -> tuple[Component, ...]:
@@ -138,6 +155,7 @@ def _components(report: Reporter, doc: Any, value: Any) -> tuple[Component, ...]
             name=report.text(doc, (*path, "name"), entry.get("name")) or cid,
             description=report.text(doc, (*path, "description"), entry.get("description")) or "",
             group=report.text(doc, (*path, "group"), entry.get("group")) or "",
+            since=_date(report, doc, (*path, "since"), entry.get("since")),
         ))
     return tuple(components)
 
@@ -226,3 +244,54 @@ def _repository(report: Reporter, doc: Any, value: Any) -> Repository | None:
     return Repository(url=url.rstrip("/"),
                       branch=report.text(doc, ("repository", "branch"), data.get("branch")) or "main",
                       path=report.text(doc, ("repository", "path"), data.get("path")) or "")
+
+
+def _date(report: Reporter, doc: Any, path: tuple[str | int, ...], value: Any) -> date | None:
+    """Read a calendar day written `YYYY-MM-DD` (a component's `since`)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    report.error(doc.line(*path), f"'{path[-1]}' must be a day written YYYY-MM-DD, not '{text}'",
+                 "e.g. since: 2026-09-01")
+    return None
+
+
+def _uptime(report: Reporter, doc: Any, value: Any) -> UptimeSettings:
+    """Read `uptime:`: how many days the bars show, and how much of a partial outage is downtime."""
+    defaults = UptimeSettings()
+    if value is None:
+        return defaults
+    data = report.mapping(doc, ("uptime",), value, UPTIME_FIELDS)
+    if data is None:
+        return defaults
+    days = _positive(report, doc, ("uptime", "days"), data.get("days", defaults.days), defaults.days)
+    if days > MAX_UPTIME_DAYS:
+        report.error(doc.line("uptime", "days"), f"'uptime.days' can be at most {MAX_UPTIME_DAYS}, not {days}",
+                     "every day is a cell of each component's bar; 90 is usual")
+        days = defaults.days
+    weight = data.get("partial_outage", defaults.partial_outage)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        report.error(doc.line("uptime", "partial_outage"),
+                     f"'uptime.partial_outage' must be a number from 0 to 1, not '{weight}'",
+                     "the share of a partial outage counted as downtime, e.g. 0.3")
+        weight = defaults.partial_outage
+    return UptimeSettings(days=days, partial_outage=float(weight))
+
+
+def _limits(report: Reporter, doc: Any, value: Any) -> Limits:
+    """Read `limits:`: the largest notice file, the longest title and the longest maintenance window."""
+    defaults = Limits()
+    if value is None:
+        return defaults
+    data = report.mapping(doc, ("limits",), value, LIMIT_FIELDS)
+    if data is None:
+        return defaults
+    return Limits(**{
+        name: _positive(report, doc, ("limits", name), data.get(name, getattr(defaults, name)), getattr(defaults, name))
+        for name in LIMIT_FIELDS
+    })

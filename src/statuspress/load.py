@@ -25,7 +25,8 @@ from .model import (
     Window,
 )
 from .sections import parse_body, split_front_matter
-from .validate import Reporter, suggest
+from .times import duration
+from .validate import CONTROL, Reporter, suggest, visible
 from .yamlsource import Located, YamlError, load_yaml
 
 INCIDENT_FIELDS = (
@@ -36,6 +37,9 @@ NOTICE_ID = re.compile(r"^[a-z0-9]{4,32}$")
 RESERVED_IDS = ("unresolved", "upcoming", "active")  # file names beside the ids in api/v2/
 REQUIRED = {Kind.INCIDENT: ("title", "impact", "components"), Kind.MAINTENANCE: ("title", "components", "window")}
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# A file name whose URL readers and writers would not guess: white space, letters beyond ASCII, or a
+# leading dot (once a way to hide a file, which is now published).
+UNCLEAN_NAME = re.compile(r"^\.|\s|[^\x00-\x7f]")
 
 
 def slug_for(filename: str) -> str:
@@ -57,25 +61,30 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
     ids: dict[str, str] = {}
     for kind in Kind:
         seen: dict[str, str] = {}
-        for path in _notice_files(root / kind.folder, root, problems):
+        for path in _notice_files(root / kind.folder, root, kind, problems):
             relative = path.relative_to(root).as_posix()
             try:
+                size = path.stat().st_size
+                if size > config.limits.file_bytes:  # refused unread
+                    problems.append(_too_large(relative, size, config))
+                    continue
                 data = path.read_bytes()
             except OSError as exc:
-                problems.append(Problem(relative, 1, f"cannot read the file: {exc.strerror or exc}"))
+                problems.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
                 continue
             notice, found = load_notice(data, relative, kind, config)
             problems.extend(found)
             if notice is None:
                 continue
             if notice.slug in seen:
-                problems.append(Problem(relative, 1, f"gives the same URL {notice.url_path} as {seen[notice.slug]}",
+                problems.append(Problem(visible(relative), 1,
+                                        f"gives the same URL {notice.url_path} as {visible(seen[notice.slug])}",
                                         "rename one of the two files"))
                 continue
             if notice.id in ids:
                 problems.append(Problem(
-                    relative, notice.line("id"), f"the id '{notice.id}' is used by {ids[notice.id]}",
-                                        "ids are unique; remove 'id:' to get one from the file name"))
+                    visible(relative), notice.line("id"), f"the id '{notice.id}' is used by {visible(ids[notice.id])}",
+                    "ids are unique; remove 'id:' to get one from the file name"))
                 continue
             seen[notice.slug] = relative
             ids[notice.id] = relative
@@ -85,24 +94,45 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
     return Site(str(root), config, incidents, maintenance, config_lines), problems
 
 
-def _notice_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+def _notice_files(folder: Path, root: Path, kind: Kind, problems: list[Problem]) -> list[Path]:
+    """The notice files below `folder`, with a warning for every other file and every unclean name."""
     if not folder.is_dir():
         return []
     files = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.name.startswith("."):
-            continue
+        relative = path.relative_to(root).as_posix()
         if path.suffix.lower() != ".md":
-            problems.append(Problem(path.relative_to(root).as_posix(), 1, "not a .md file; skipped",
+            problems.append(Problem(visible(relative), 1, "not a .md file; skipped",
                                     "notices are Markdown files ending in .md", "warning"))
             continue
+        slug = slug_for(path.name)
+        if UNCLEAN_NAME.search(path.name):
+            clean = re.sub(r"-{2,}", "-", slug).strip("-")
+            example = f", e.g. {clean}.md" if clean else ""
+            problems.append(Problem(visible(relative), 1, f"the file name gives the URL {kind.folder}/{slug}/",
+                                    f"name notice files with letters a-z, digits and '-' only{example}",
+                                    "warning"))
         files.append(path)
     return files
 
 
+def _too_large(path: str, size: int, config: SiteConfig) -> Problem:
+    limit = config.limits.file_bytes
+    return Problem(visible(path), 1, f"the file is {size} bytes, more than the limit of {limit} bytes",
+                   "a notice is a page of text: check that the right file was saved here, "
+                   "or raise limits.file_bytes in site.yaml")
+
+
 def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple[Notice | None, list[Problem]]:
-    """Parse and validate one notice file; return it, or None with the errors."""
+    """Parse and validate one notice file; return it, or None with the errors.
+
+    The cheap checks come first, so that a hostile file costs little: its size before decoding, its
+    characters before YAML, YAML tags and aliases before values are built (yamlsource), and the
+    shape of the text before Markdown reads it (sections).
+    """
     report = Reporter(path)
+    if len(data) > config.limits.file_bytes:
+        return None, [_too_large(path, len(data), config)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -111,6 +141,16 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
                      "save the file as UTF-8")
         return None, report.problems
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        report.error(1, "the file is empty",
+                     "a notice starts with '---', its fields (title, …) and '---', then the text")
+        return None, report.problems
+    control = CONTROL.search(text)
+    if control:  # feeds and calendars cannot carry it, and it is never meant
+        report.error(text.count("\n", 0, control.start()) + 1,
+                     f"the character U+{ord(control.group()):04X} is not allowed here",
+                     "delete it; it is usually invisible in an editor")
+        return None, report.problems
     split = split_front_matter(text, report)
     if split is None:
         return None, report.problems
@@ -127,12 +167,17 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     body_failed = any(p.is_error for p in report.problems[before:])
     if meta is None:
         return None, report.problems
+    title = " ".join((report.text(doc, ("title",), meta.get("title")) or "").split())
+    if len(title) > config.limits.title_chars:
+        report.error(doc.line("title"),
+                     f"the title is {len(title)} characters long, more than the limit of {config.limits.title_chars}",
+                     "keep the detail for the summary below the front matter, or raise limits.title_chars in site.yaml")
     common: dict[str, Any] = {
         "kind": kind,
         "slug": slug_for(Path(path).name),
         "id": _notice_id(report, doc, meta.get("id"), kind, slug_for(Path(path).name)),
         "path": path,
-        "title": " ".join((report.text(doc, ("title",), meta.get("title")) or "").split()),
+        "title": title,
         "components": _components(report, doc, meta.get("components"), kind, config),
         "summary": body.summary,
         "updates": body.updates,
@@ -167,8 +212,9 @@ def load_notice(data: bytes, path: str, kind: Kind, config: SiteConfig) -> tuple
     else:
         # An empty window is reported as missing; any other value (`{}`, a list) must be checked.
         has_window = meta.get("window") not in (None, "")
-        window = _window(report, doc, ("window",), meta["window"]) if has_window else None
-        rescheduled = _rescheduled(report, doc, meta.get("rescheduled"))
+        days = config.limits.window_days
+        window = _window(report, doc, ("window",), meta["window"], days) if has_window else None
+        rescheduled = _rescheduled(report, doc, meta.get("rescheduled"), days)
         announced = report.time(doc, ("announced",), meta.get("announced"))
         if window is None or report.failed:
             return None, report.problems
@@ -228,7 +274,7 @@ def _components(
     return tuple(result)
 
 
-def _window(report: Reporter, doc: Located, path: tuple[str | int, ...], value: Any) -> Window | None:
+def _window(report: Reporter, doc: Located, path: tuple[str | int, ...], value: Any, days: int) -> Window | None:
     data = report.mapping(doc, path, value, ("start", "end"), ("start", "end"))
     if data is None:
         return None
@@ -241,10 +287,17 @@ def _window(report: Reporter, doc: Located, path: tuple[str | int, ...], value: 
         report.error(doc.line(*path), f"the window {wording}",
                      f"start {start:%Y-%m-%d %H:%M} UTC, end {end:%Y-%m-%d %H:%M} UTC")
         return None
+    if end - start > timedelta(days=days):  # usually a typo in a date: a year-long maintenance
+        length = duration(end - start)
+        length = f"just over {length}" if length == f"{days} d" else length  # by seconds
+        report.error(doc.line(*path),
+                     f"the window lasts {length}, more than the limit of {days} day{'s' * (days != 1)}",
+                     "split the work into several maintenance notices, or raise limits.window_days in site.yaml")
+        return None
     return Window(start, end)
 
 
-def _rescheduled(report: Reporter, doc: Located, value: Any) -> tuple[Reschedule, ...]:
+def _rescheduled(report: Reporter, doc: Located, value: Any, days: int) -> tuple[Reschedule, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -259,7 +312,7 @@ def _rescheduled(report: Reporter, doc: Located, value: Any) -> tuple[Reschedule
             continue
         # A missing 'from' is reported by mapping() already.
         has_from = entry.get("from") not in (None, "")
-        window = _window(report, doc, (*path, "from"), entry["from"]) if has_from else None
+        window = _window(report, doc, (*path, "from"), entry["from"], days) if has_from else None
         on = report.time(doc, (*path, "on"), entry.get("on"))
         reason = report.text(doc, (*path, "reason"), entry.get("reason")) or ""
         if window and on:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 import threading
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["fenced_code", "tables", "sane_lists", "pymdownx.tasklist"]
 TAGS = {
@@ -23,9 +27,12 @@ ATTRIBUTES = {
     "input": {"type", "checked", "disabled", "aria-label"},
     "code": {"class"},
 }
-SCHEMES = {"http", "https", "mailto", "tel"}
+SCHEMES = {"http", "https", "mailto", "tel"}  # anything else (javascript:, data:, vbscript:, …) loses its href
+EXTERNAL_REL = "noopener nofollow"
+REL_VALUES = {"a": {"rel": {EXTERNAL_REL}}}  # the one value a link's rel may have: the one set below
 
 TASK = re.compile(r'<input type="checkbox" disabled( checked)?/?>')
+IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")  # browsers drop these from a URL, even inside the scheme
 
 _local = threading.local()
 
@@ -36,21 +43,56 @@ def _label_task(match: re.Match[str]) -> str:
     return f'<input type="checkbox" disabled{match.group(1) or ""} aria-label="{state}">'
 
 
+def is_external(href: str, site_url: str | None = None) -> bool:
+    """Tell whether a link leaves the status site: any link with a scheme or a host, except `mailto:`,
+    `tel:` and links to the host of `site_url`. Read as a browser reads it (`/\\host` is `//host`)."""
+    url = IGNORED_IN_URLS.sub("", html.unescape(href)).replace("\\", "/")
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("mailto", "tel"):
+        return False
+    if not parts.scheme and not url.startswith("//"):
+        return False  # relative: the status site itself
+    own = urlsplit(site_url).netloc.lower() if site_url else ""
+    return not (own and parts.scheme.lower() in ("http", "https", "") and parts.netloc.lower() == own)
 
-def _converter() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
-    if md is None:
+
+class _ExternalLinks(Treeprocessor):
+    """Give links that leave the site `rel="noopener nofollow"`, and no other link a `rel`."""
+
+    site_url: str | None = None
+
+    def run(self, root: etree.Element) -> None:
+        for link in root.iter("a"):
+            if is_external(link.get("href", ""), self.site_url):
+                link.set("rel", EXTERNAL_REL)
+
+
+def _converter() -> tuple[markdown.Markdown, _ExternalLinks]:
+    found: tuple[markdown.Markdown, _ExternalLinks] | None = getattr(_local, "md", None)
+    if found is None:
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         # Raw HTML is escaped rather than passed through (COMMS: notices are text, not markup).
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        _local.md = md
-    return md
+        links = _ExternalLinks(md)
+        md.treeprocessors.register(links, "external-links", 1)  # after the inline patterns made the links
+        found = _local.md = (md, links)
+    return found
 
 
-def to_html(text: str) -> str:
-    """Render a notice's Markdown as sanitised HTML."""
+def to_html(text: str, site_url: str | None = None) -> str:
+    """Render a notice's Markdown as sanitised HTML; links away from `site_url` get `rel`."""
     if not text.strip():
         return ""
-    html = TASK.sub(_label_task, _converter().reset().convert(text))
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel="noopener nofollow")
+    md, links = _converter()
+    links.site_url = site_url
+    try:
+        rendered = md.reset().convert(text)
+    except RecursionError:
+        # The loader refuses text nested this deep; should any reach here, show it as plain text,
+        # and build a new converter: this one's parser state is left half-way.
+        _local.md = None
+        rendered = "".join(f"<p>{html.escape(part)}</p>\n" for part in text.split("\n\n") if part.strip())
+    html_text = TASK.sub(_label_task, rendered)
+    return nh3.clean(html_text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None,
+                     tag_attribute_values=REL_VALUES)

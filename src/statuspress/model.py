@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -136,6 +136,7 @@ class Component:
     name: str
     description: str = ""
     group: str = ""
+    since: date | None = None  # no uptime history before this day (in the site's zone)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,23 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class UptimeSettings:
+    """The uptime history: the `uptime:` section of site.yaml."""
+
+    days: int = 90  # cells of the bar, one per day, today included
+    partial_outage: float = 0.3  # the share of a partial outage that counts as downtime
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a notice may not exceed: the `limits:` section of site.yaml. Checked before the costly work."""
+
+    file_bytes: int = 1_000_000  # a larger notice file is refused unread
+    title_chars: int = 200  # after runs of white space are folded into one space
+    window_days: int = 7  # the longest maintenance window (every window, moved ones included)
+
+
+@dataclass(frozen=True)
 class Repository:
     """Where the site's files live, so each page can link to its own file's history."""
 
@@ -208,6 +226,8 @@ class SiteConfig:
     history_per_page: int = 50
     check: CheckSettings = field(default_factory=CheckSettings)
     repository: Repository | None = None
+    uptime: UptimeSettings = field(default_factory=UptimeSettings)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from . import status, times
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
 from .model import Component, ComponentStatus, Indicator, Kind, Site
-from .views import NoticeView
+from .views import ComponentView, DayView, NoticeView, component_views
 
 ASSETS = "assets"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -42,6 +42,7 @@ def environment(site: Site) -> Environment:
     )
     env.filters.update(
         stamp=lambda t, weekday=False: times.stamp(t, zone, weekday),
+        short_stamp=lambda t, now: short_stamp(t, zone, now),
         span=lambda w: times.span(w.start, w.end, zone),
         local_stamp=lambda t: times.local_stamp(t, zone),
         day=lambda t: times.day(t, zone),
@@ -49,8 +50,71 @@ def environment(site: Site) -> Environment:
         date_words=times.date_words,
         date_range=times.date_range,
         iso=times.iso,
+        short_date=lambda d: f"{d.day} {times.MONTHS[d.month - 1]}",
+        cells=bar_cells,
+        range_parts=range_parts,
     )
     return env
+
+
+def range_parts(first: date, last: date) -> tuple[str, str, str]:
+    """Split `times.date_range(first, last)` of two different days into (first, separator, last),
+    so that each end can stand in its own <time> element: `19`, `–`, `23 Nov 2026`."""
+    def words(d: date, year: bool) -> str:
+        return f"{d.day} {times.MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+
+    if (first.year, first.month) == (last.year, last.month):
+        return str(first.day), "–", words(last, True)
+    return words(first, first.year != last.year), " – ", words(last, True)
+
+
+def short_stamp(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """Format like `stamp`, without the year when it is the year of `now`: `24 Nov, 12:00 UTC (13:00 CET)`."""
+    text = times.stamp(moment, zone)
+    year = now.astimezone(UTC).year
+    return text.replace(f" {year},", ",") if moment.astimezone(UTC).year == year else text
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An element of an uptime bar: `days` quiet (or uncovered) days in a row, or one day with notices."""
+
+    days: int
+    covered: bool = True
+    day: DayView | None = None
+
+    @property
+    def css(self) -> str:
+        """The element's classes: `n` for no data, `r<days>` for a run of days (drawn as that many cells)."""
+        return " ".join(([] if self.covered else ["n"]) + ([f"r{self.days}"] if self.days > 1 else []))
+
+
+def bar_cells(days: Iterable[DayView]) -> list[Cell]:
+    """Cut a bar into elements: each day with notices alone, quiet runs in elements of 2^k days.
+
+    A quiet day needs no element of its own: the stylesheet draws a run of 2^k days as 2^k cells, so a
+    bar of 90 quiet days takes 4 elements instead of 90, which keeps the home page small.
+    """
+    cells: list[Cell] = []
+    run: list[DayView] = []
+
+    def flush() -> None:
+        length = len(run)
+        for bit in reversed(range(length.bit_length())):
+            if length & (1 << bit):
+                cells.append(Cell(1 << bit, run[0].covered))
+        run.clear()
+
+    for day in days:
+        if day.covered and not day.quiet:
+            flush()
+            cells.append(Cell(1, True, day))
+        else:
+            if run and run[0].covered != day.covered:
+                flush()
+            run.append(day)
+    flush()
+    return cells
 
 
 @dataclass(frozen=True)
@@ -89,6 +153,11 @@ def history_path(number: int) -> str:
     return "history/" if number == 1 else f"history/{number}/"
 
 
+def component_path(component_id: str, number: int = 1) -> str:
+    """Return the path of a component's page: `components/<id>/`, then `components/<id>/2/` and on."""
+    return f"components/{component_id}/" if number == 1 else f"components/{component_id}/{number}/"
+
+
 def by_month(views: list[NoticeView], site: Site) -> list[tuple[str, list[NoticeView]]]:
     months: list[tuple[str, list[NoticeView]]] = []
     for view in views:
@@ -108,6 +177,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
     incidents = [v for v in views if v.kind is Kind.INCIDENT]
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
+    components: dict[str, ComponentView] = component_views(site, views, now)
     common = {"site": config, "now": now, "feed": FEED, "indicator": indicator,
               "component_feed": component_feed, "calendar": CALENDAR, "webcal": webcal_url(config)}
     pages: dict[str, bytes] = {}
@@ -122,6 +192,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         "",
         "index.html",
         groups=component_groups(config.components, statuses),
+        components=components,
         unresolved=[v for v in incidents if v.is_open],
         in_progress=[v for v in maintenance if v.is_open],
         upcoming=sorted((v for v in maintenance if v.state == "scheduled"), key=lambda v: (v.time, v.slug)),
@@ -143,6 +214,20 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
             previous=history_path(number - 1) if number > 1 else None,
             next=history_path(number + 1) if number < len(chunks) else None,
         )
+    for component in components.values():
+        chunks = history_pages(list(component.notices), config.history_per_page)
+        cid = component.component.id
+        for number, chunk in enumerate(chunks, start=1):
+            page(
+                component_path(cid, number),
+                "component.html",
+                view=component,
+                months=by_month(chunk, site),
+                number=number,
+                count=len(chunks),
+                previous=component_path(cid, number - 1) if number > 1 else None,
+                next=component_path(cid, number + 1) if number < len(chunks) else None,
+            )
     page("404.html", "404.html", root=urlsplit(config.url).path or "/")
     return pages
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from .model import INCIDENT_UPDATE_LABELS, MAINTENANCE_UPDATE_LABELS, Kind, Postmortem, Update
-from .times import TimeError, parse_time
-from .validate import Reporter, suggest
+from .times import TimeError
+from .validate import Reporter, content_time, suggest
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -15,6 +15,12 @@ SETEXT_H2 = re.compile(r"^ {0,3}-+[ \t]*$")
 UPDATE_HEADING = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)*)\s*(?:[·|—–-]\s*(?P<time>.*))?$")
 NOT_PARAGRAPH = re.compile(r"^\s*(?:[-*+>#|]|\d+[.)])")
 SEPARATORS = "·, -, –, — or |"
+# Python-Markdown reads nested lists and quotes recursively, and looks for the end of a link from
+# every '[' to the end of its paragraph: both are refused here, cheaply, before it gets the text.
+CONTAINER = re.compile(r"(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]*")
+NEW_BLOCK = re.compile(r"^[ \t]*(?:$|[-*+>|#]|\d{1,9}[.)])")  # a line that starts a new run of inline text
+MAX_NESTING = 100
+MAX_LINK_WORK = 10_000_000  # '[' times the length of their paragraph, summed: a few seconds of Markdown
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,11 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
     chunks: list[tuple[str, int, list[str]]] = [("", first_line, [])]  # the summary, then one per heading
     fence = ""
     previous = ""
+    cost = _Cost(report)
     for offset, line in enumerate(body.split("\n")):
         number = first_line + offset
         marker = FENCE.match(line)
+        cost.line(number, line, text=not (fence or marker))
         if fence:
             if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
                 fence = ""
@@ -83,6 +91,7 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
         chunks[-1][2].append(line)
         # A '---' right after a closing fence is a rule, not an underline: code is not a paragraph.
         previous = line if line_is_text else ""
+    cost.end()
 
     updates: list[Update] = []
     postmortem: Postmortem | None = None
@@ -107,7 +116,7 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
         at = None
         if written:
             try:
-                at = parse_time(written)
+                at = content_time(written)
             except TimeError as exc:
                 report.error(number, f"update heading: {exc.message}", exc.hint)
                 continue
@@ -128,6 +137,55 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
     blank = next((i for i, line in enumerate(head) if line.strip()), len(head))
     headings = tuple(number for _, number, _ in chunks[1:])
     return Body("\n".join(head).strip(), tuple(updates), postmortem, first_line + blank, headings)
+
+
+class _Cost:
+    """Refuse text that would make Markdown recurse too deep or take minutes: once per file."""
+
+    def __init__(self, report: Reporter) -> None:
+        self.report = report
+        self.nesting_reported = False
+        self.work = 0  # the sum of '[' times paragraph length so far
+        self.work_reported = False
+        self.start = self.length = self.brackets = 0  # the current paragraph
+
+    def line(self, number: int, line: str, text: bool) -> None:
+        if not text or NEW_BLOCK.match(line):
+            self.end()
+        if not text:
+            return
+        depth = _nesting(line)
+        if depth > MAX_NESTING and not self.nesting_reported:
+            self.nesting_reported = True
+            self.report.error(number, f"lists or quotes nested {depth} levels deep",
+                              f"nest at most {MAX_NESTING} levels; Markdown cannot read deeper ones")
+        if line.strip():
+            self.start = self.start or number
+            self.length += len(line) + 1
+            self.brackets += line.count("[") - line.count("\\[")
+        if line.lstrip().startswith("#"):  # a heading is a run of inline text of its own
+            self.end()
+
+    def end(self) -> None:
+        self.work += self.brackets * self.length
+        if self.work > MAX_LINK_WORK and not self.work_reported:
+            self.work_reported = True
+            self.report.error(self.start, "too many '[' in long paragraphs: Markdown would take minutes to read them",
+                              "split long paragraphs, or write '\\[' for a bracket that is not a link")
+        self.start = self.length = self.brackets = 0
+
+
+def _nesting(line: str) -> int:
+    """How deep a line nests lists and quotes: its markers ('- > 1.'), and its indentation in fours."""
+    stripped = line.lstrip(" \t")
+    depth = len(line[: len(line) - len(stripped)].expandtabs(4)) // 4
+    position = 0
+    while match := CONTAINER.match(stripped, position):
+        if match.end() == position:
+            break
+        depth += 1
+        position = match.end()
+    return depth
 
 
 def _has_digit(text: str) -> bool:

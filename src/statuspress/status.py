@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
 
 from .model import (
+    Component,
     ComponentStatus,
     Impact,
     Incident,
@@ -218,3 +221,158 @@ def recent_days(incidents: Sequence[Incident], now: datetime, zone: tzinfo, days
         else:
             groups.append(DayGroup(current, current, tuple(found)))
     return groups
+
+
+# Uptime: the bar of the last days and the availability, per component
+
+
+# How much of a moment counts as downtime, by the status a notice gives the component. Degraded
+# performance and maintenance never count (issue 5); a partial outage counts `partial_outage`.
+def downtime_weight(component_status: ComponentStatus, partial_outage: Fraction) -> Fraction:
+    if component_status is ComponentStatus.MAJOR_OUTAGE:
+        return Fraction(1)
+    if component_status is ComponentStatus.PARTIAL_OUTAGE:
+        return partial_outage
+    return Fraction(0)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time during which a notice gave a component a status."""
+
+    start: datetime
+    end: datetime  # equal to `start` for an incident opened and resolved at once
+    status: ComponentStatus
+    notice: Notice
+
+    def touches(self, start: datetime, end: datetime) -> bool:
+        """Tell whether the span overlaps [start, end); an instant counts where it falls."""
+        return self.start < end and (self.end > start or self.start >= start)
+
+
+def incident_span(incident: Incident, now: datetime) -> tuple[datetime, datetime] | None:
+    """Return when a published incident affected customers: from its start to its resolution, or `now`."""
+    if not is_published(incident, now):
+        return None
+    start = min(started_at(incident), now)
+    return start, max(start, min(resolved_at(incident, now) or now, now))
+
+
+def maintenance_span(maintenance: Maintenance, now: datetime) -> tuple[datetime, datetime] | None:
+    """Return when a maintenance took place, up to `now`; None if it has not started or was cancelled."""
+    if not is_published(maintenance, now):
+        return None
+    state = maintenance_state(maintenance, now)
+    if state in (MaintenanceState.SCHEDULED, MaintenanceState.CANCELLED):
+        return None
+    updates = visible_updates(maintenance, now)
+    window = window_at(maintenance, now)
+    start = min([window.start, *(u.at for u in updates if u.label in ("in progress", "verifying"))])
+    # open: until now; completed: at its Completed update, else by the clock at the end of the window
+    completed = next((u.at for u in updates if u.label == "completed"), window.end)
+    end = now if state in OPEN_MAINTENANCE else completed
+    start = min(start, now)
+    return start, max(start, min(end, now))
+
+
+def component_spans(
+    component_id: str, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
+) -> list[Span]:
+    """Return every span of the published incidents and maintenance naming the component, by start."""
+    spans: list[Span] = []
+    notices: list[tuple[Notice, tuple[datetime, datetime] | None]] = [
+        *((i, incident_span(i, now)) for i in incidents),
+        *((m, maintenance_span(m, now)) for m in maintenance),
+    ]
+    for notice, span in notices:
+        found = dict(notice.components).get(component_id)
+        if span is None or found is None:
+            continue
+        if isinstance(notice, Maintenance):
+            found = ComponentStatus.UNDER_MAINTENANCE  # planned work: shown as maintenance, never downtime
+        spans.append(Span(span[0], span[1], found, notice))
+    spans.sort(key=lambda s: (s.start, s.notice.kind.value, s.notice.slug))
+    return spans
+
+
+def downtime(spans: Iterable[Span], start: datetime, end: datetime, partial_outage: Fraction) -> Fraction:
+    """Return the weighted downtime in seconds within [start, end): at each moment the worst span counts, once."""
+    clipped = [(max(s.start, start), min(s.end, end), downtime_weight(s.status, partial_outage)) for s in spans]
+    clipped = [(a, b, w) for a, b, w in clipped if a < b and w > 0]
+    moments = sorted({t for a, b, _ in clipped for t in (a, b)})
+    total = Fraction(0)
+    for left, right in zip(moments, moments[1:], strict=False):
+        weight = max((w for a, b, w in clipped if a <= left and right <= b), default=Fraction(0))
+        total += weight * _seconds(right - left)
+    return total
+
+
+def availability(spans: Iterable[Span], start: datetime, end: datetime, partial_outage: Fraction) -> Fraction | None:
+    """Return the share of [start, end) that was not downtime, exactly; None for an empty stretch."""
+    if end <= start:
+        return None
+    return 1 - downtime(spans, start, end, partial_outage) / _seconds(end - start)
+
+
+def percent(share: Fraction) -> str:
+    """Format a share as a percentage with two decimals, rounded down: never better than it was."""
+    hundredths = math.floor(share * 10000)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _seconds(delta: timedelta) -> Fraction:
+    return Fraction(delta // timedelta(microseconds=1), 1_000_000)
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Return the moment a calendar day of `zone` begins, in UTC (days are 23 to 25 hours long)."""
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One cell of the bar: a day of the site's zone, its worst status and the notices touching it."""
+
+    day: date
+    covered: bool  # False before the component's `since`: no data
+    status: ComponentStatus  # the worst of the day; under_maintenance when only maintenance touched it
+    notices: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class Uptime:
+    """A component's history over the last days: the cells, oldest first, and the availability."""
+
+    days: tuple[Day, ...]
+    start: datetime  # the covered stretch: from the first covered day (or `since`) …
+    end: datetime  # … to now
+    availability: Fraction | None  # None when no day is covered yet
+
+
+def uptime(
+    component: Component,
+    incidents: Sequence[Incident],
+    maintenance: Sequence[Maintenance],
+    now: datetime,
+    zone: tzinfo,
+    days: int = 90,
+    partial_outage: Fraction = Fraction(3, 10),
+) -> Uptime:
+    """Compute a component's bar of the last `days` days (today included) and its availability over them."""
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    covered_from = max(first, component.since) if component.since else first
+    spans = component_spans(component.id, incidents, maintenance, now)
+    cells = []
+    for back in range(days - 1, -1, -1):
+        current = today - timedelta(days=back)
+        if current < covered_from:
+            cells.append(Day(current, False, ComponentStatus.OPERATIONAL, ()))
+            continue
+        start, end = day_start(current, zone), min(day_start(current + timedelta(days=1), zone), now)
+        touching = [s for s in spans if s.touches(start, end)]
+        worst = max((s.status for s in touching), key=lambda st: st.severity, default=ComponentStatus.OPERATIONAL)
+        notices = tuple(dict.fromkeys(s.notice for s in touching))
+        cells.append(Day(current, True, worst, notices))
+    start = day_start(covered_from, zone)
+    return Uptime(tuple(cells), start, now, availability(spans, start, now, partial_outage))

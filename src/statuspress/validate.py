@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -15,6 +15,39 @@ from .yamlsource import Located
 
 E = TypeVar("E", bound=StrEnum)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# What would break a `path:line: message` line apart or hide in a terminal: shown escaped in problems.
+INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)  # a day's margin for any time zone, and a day more for date arithmetic
+YEARS = "times must fall between 1970 and 30 Dec 9999; check the year"
+
+
+def content_time(text: str) -> datetime:
+    """Parse a time of the content: as `parse_time`, but only from 1970 to the last days of 9999.
+
+    Feeds, calendars, the API and the date arithmetic of the build all need a real year, shown in any
+    time zone; a time outside that span is a typo.
+    """
+    year = re.match(r"\s*(\d+)-", text)
+    if year and int(year[1]) > 9999:
+        raise TimeError(f"'{text}' is after 9999", YEARS)
+    if year and int(year[1]) < 1970:
+        raise TimeError(f"'{text}' is before 1970", YEARS)
+    try:
+        moment = parse_time(text)
+    except OverflowError:  # 9999-12-31 23:00 -05:00 is in the year 10000 in UTC
+        raise TimeError(f"'{text}' is after 9999", YEARS) from None
+    if moment < EARLIEST:  # 1970-01-01 00:30 +01:00
+        raise TimeError(f"'{text}' is before 1970", YEARS)
+    if moment >= LATEST:
+        raise TimeError(f"'{text}' is too close to the year 10000", YEARS)
+    return moment
+
+
+def visible(text: str) -> str:
+    """Escape control characters and line breaks of a text quoted in a problem, so that it stays one line."""
+    return INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}" if ord(match.group()) > 0xff
+                         else f"\\x{ord(match.group()):02x}", text)
 
 
 def suggest(name: str, options: Iterable[str]) -> str:
@@ -30,14 +63,14 @@ class Reporter:
     """Problems found in one file; its readers return None where a value is wrong."""
 
     def __init__(self, path: str) -> None:
-        self.path = path
+        self.path = visible(path)
         self.problems: list[Problem] = []
 
     def error(self, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line, message, hint))
+        self.problems.append(Problem(self.path, line, visible(message), visible(hint)))
 
     def warning(self, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line, message, hint, "warning"))
+        self.problems.append(Problem(self.path, line, visible(message), visible(hint), "warning"))
 
     @property
     def failed(self) -> bool:
@@ -90,7 +123,7 @@ class Reporter:
         if value is None:
             return None
         try:
-            return parse_time(str(value))
+            return content_time(str(value))
         except TimeError as exc:
             self.error(doc.line(*path), f"'{path[-1]}': {exc.message}", exc.hint)
             return None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from . import status
@@ -17,6 +18,7 @@ from .model import (
     Maintenance,
     Notice,
     Reschedule,
+    Site,
     SiteConfig,
     Window,
 )
@@ -135,3 +137,62 @@ def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[
     views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
     views.sort(key=lambda v: (v.time, v.kind.value, v.slug), reverse=True)
     return views
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A cell of a component's bar: the day, whether it has data, its worst status, its notices."""
+
+    day: date
+    covered: bool
+    status: ComponentStatus
+    notices: tuple[NoticeView, ...]  # in the order they started
+
+    @property
+    def quiet(self) -> bool:
+        return not self.notices
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    """A component at `now`: its status, its uptime history and every published notice naming it."""
+
+    component: Component
+    status: ComponentStatus
+    days: tuple[DayView, ...]  # oldest first, one per day of the site's zone
+    availability: str | None  # "99.97": percent, two decimals, rounded down; None without covered days
+    covered_from: date  # the first day with data: the first day of the bar, or `since`
+    notices: tuple[NoticeView, ...]  # newest first, as in the history
+
+    @property
+    def url_path(self) -> str:
+        return f"components/{self.component.id}/"
+
+    @property
+    def open_notices(self) -> tuple[NoticeView, ...]:
+        return tuple(v for v in self.notices if v.is_open)
+
+
+def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[str, ComponentView]:
+    """Return every component's view, keyed by its id, in the order of site.yaml."""
+    config = site.config
+    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
+    by_key = {(v.kind, v.slug): v for v in views}
+    weight = Fraction(str(config.uptime.partial_outage))
+    found: dict[str, ComponentView] = {}
+    for component in config.components:
+        history = status.uptime(component, site.incidents, site.maintenance, now, config.zone,
+                                config.uptime.days, weight)
+        days = tuple(
+            DayView(d.day, d.covered, d.status, tuple(by_key[(n.kind, n.slug)] for n in d.notices))
+            for d in history.days
+        )
+        found[component.id] = ComponentView(
+            component=component,
+            status=statuses[component.id],
+            days=days,
+            availability=None if history.availability is None else status.percent(history.availability),
+            covered_from=history.start.astimezone(config.zone).date(),
+            notices=tuple(v for v in views if any(c.id == component.id for c, _ in v.components)),
+        )
+    return found

@@ -12,10 +12,26 @@ Path = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (so `on:` is a key) that leaves timestamps as strings."""
+    """SafeLoader with YAML 1.2 booleans (so `on:` is a key) that leaves timestamps as strings.
+
+    It also notes the line of every alias (`*name`), so that aliases can be checked before any value
+    is built from the nodes.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_lines: list[int] = []  # 0-based, in the text given
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            self.alias_lines.append(event.start_mark.line if event.start_mark else 0)
+        return super().compose_node(parent, index)
 
 
-_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+# `=` and `!` would resolve to tags SafeLoader cannot build: plain text is meant.
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:value",
+            "tag:yaml.org,2002:yaml")
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -23,6 +39,15 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+# The only tags a value may carry, written or implied: text, numbers, lists and mappings. Any other
+# (`!!python/object:…`, `!!binary`, `!!set`, `!custom`) is refused before a value is built from it.
+CORE = "tag:yaml.org,2002:"
+ALLOWED_TAGS = frozenset(CORE + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge"))
+# How many values aliases may repeat in all: far beyond any real file, far below an alias bomb
+# (nine lists of nine aliases each stand for 387 million values).
+MAX_REPEATED = 10_000
 
 
 class YamlError(Exception):
@@ -64,6 +89,8 @@ def load_yaml(text: str, first_line: int = 1) -> Located:
                         "delete it; it is usually invisible in an editor") from None
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, loader.alias_lines, offset)  # before any value is built
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -89,6 +116,65 @@ def load_yaml(text: str, first_line: int = 1) -> Located:
     if node is not None:
         _walk(node, (), lines, offset, set())
     return Located(data, lines, first_line)
+
+
+def _nodes(root: yaml.Node) -> list[yaml.Node]:
+    """Every distinct node below `root`, in document order (an alias's node once)."""
+    found: list[yaml.Node] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack.extend(reversed(_children(node)))
+    return found
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_nodes(root: yaml.Node, alias_lines: list[int], offset: int) -> None:
+    """Refuse tags that would build other objects than text, numbers, lists and mappings, and aliases
+    that refer to themselves or repeat too much: an alias bomb is a few lines that stand for millions
+    of values. Runs on the composed nodes, which aliases share, so it costs one pass over the text."""
+    nodes = _nodes(root)
+    for node in nodes:
+        if node.tag not in ALLOWED_TAGS:
+            shown = "!!" + node.tag.removeprefix(CORE) if node.tag.startswith(CORE) else node.tag
+            raise YamlError(offset + node.start_mark.line + 1, f"the YAML tag '{shown}' is not allowed",
+                            "fields hold text, numbers, lists and mappings; remove the tag "
+                            "(quote the value if it is text)")
+    if not alias_lines:
+        return
+    first = offset + alias_lines[0] + 1
+    size: dict[int, int] = {}  # how many values a node stands for, aliases expanded
+    open_nodes: set[int] = set()  # on the path from the root to the node being sized
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # depth first, without recursion; each node is sized once, after its children
+        node, children_done = stack.pop()
+        if children_done:
+            size[id(node)] = 1 + sum(size[id(child)] for child in _children(node))
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in open_nodes:  # e.g. `&a [*a]`: a value that contains itself
+            raise YamlError(first, "a YAML alias refers to a value that contains it",
+                            "write the values out instead of using '&' and '*'")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+    if size[id(root)] - len(nodes) > MAX_REPEATED:
+        raise YamlError(first, f"YAML aliases here repeat more than {MAX_REPEATED} values",
+                        "write the values out instead of using '&' and '*'")
 
 
 def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], offset: int, seen: set[int]) -> None:
