@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from conftest import NOW, ROOT
+from headers_file import header_rules, headers_for
 from statuspress.badges import Badge, badge_files, char_width, text_width
 from statuspress.build import build_site
 from statuspress.load import load_site
@@ -255,37 +256,6 @@ def test_badges_are_deterministic(site: Callable[..., Path]) -> None:
 
 
 # _headers
-
-
-def header_rules(data: bytes) -> list[tuple[str, dict[str, str]]]:
-    """Parse `_headers` as Netlify and Cloudflare Pages do: a path, then indented `Name: value` lines."""
-    rules: list[tuple[str, dict[str, str]]] = []
-    for line in data.decode("ascii").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not line[0].isspace():
-            assert line.startswith("/"), line
-            rules.append((line, {}))
-        else:
-            name, _, value = line.strip().partition(":")
-            assert rules and name and value.strip(), line
-            assert name not in rules[-1][1], f"{name} twice in one rule"
-            rules[-1][1][name] = value.strip()
-    return rules
-
-
-def matches(pattern: str, path: str) -> bool:
-    regex = "".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern))
-    return re.fullmatch(regex, path) is not None
-
-
-def headers_for(rules: list[tuple[str, dict[str, str]]], path: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for pattern, headers in rules:
-        if matches(pattern, path):
-            for name, value in headers.items():
-                found.setdefault(name, []).append(value)
-    return found
 
 
 MACHINE_READABLE = ("api/v2/summary.json", "api/v2/incidents/unresolved.json", "feed.atom", "feeds/api.atom",

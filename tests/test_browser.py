@@ -8,8 +8,9 @@ Chromium, driven by Playwright (never `playwright install`), opens its pages in 
 - the Nu HTML Checker (vnu) on every built page: zero errors;
 - every request a page makes goes to the local server, and none fails;
 - screenshots of the home page (copied to docs/screenshots/ only with STATUSPRESS_SCREENSHOTS=1);
-- every page under a strict Content-Security-Policy header (xfail until issue 7 ships the real policy);
-  `load_under_policy` is the helper for that later test.
+- every page, the offline pages and the embeddable notice served with the headers of the built `_headers`,
+  path by path (issue 7): not one Content-Security-Policy violation, and only the embed may be framed by
+  another site; `load_under_policy` loads pages under one given policy (the harness checks).
 
 Without Chromium, Playwright, node_modules (`npm ci`) or Java the tests skip, saying what is missing;
 with STATUSPRESS_REQUIRE_BROWSER=1 (set by .ci/run, which installs them all) a missing piece fails.
@@ -21,6 +22,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -34,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import NOW, ROOT
+from headers_file import Rules, header_rules, served_headers
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts, which this
@@ -123,15 +126,17 @@ def pages(example_outputs: dict[str, bytes]) -> list[str]:
 # --- the local server -----------------------------------------------------------------------------
 
 class SiteServer:
-    """Serves a folder on 127.0.0.1 (a free port) from a thread; `headers` are added to every response."""
+    """Serves a folder on 127.0.0.1 (a free port) from a thread; `headers` are added to every response, and
+    while `rules` (a parsed `_headers`) are set, the headers they give the request's path, as a host would."""
 
     def __init__(self, root: Path) -> None:
         self.headers: dict[str, str] = {}
-        extra = self.headers
+        self.rules: Rules = []
+        extra, server = self.headers, self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def end_headers(self) -> None:
-                for key, value in extra.items():
+                for key, value in {**served_headers(server.rules, self.path), **extra}.items():
                     self.send_header(key, value)
                 super().end_headers()
 
@@ -159,6 +164,15 @@ class SiteServer:
         finally:
             self.headers.clear()
             self.headers.update(saved)
+
+    @contextmanager
+    def with_headers_file(self, rules: Rules) -> Iterator[None]:
+        """Send the headers of a `_headers` file, path by path, for the duration of the block."""
+        saved, self.rules = self.rules, rules
+        try:
+            yield
+        finally:
+            self.rules = saved
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -225,6 +239,10 @@ def new_context(browser: Any, scheme: str = "light", width: int = 1280, **option
     return context
 
 
+# Chromium's warnings about a header it ignores in part: `Error with Permissions-Policy header: Unrecognized
+# feature: 'web-share'.`, a Content-Security-Policy directive it does not know or ignores.
+HEADER_WARNING = re.compile(r"policy|header", re.IGNORECASE)
+
 # Registered before any script of the page runs, so it sees every violation of the page's policy.
 CSP_LISTENER = """
 window.__cspViolations = [];
@@ -242,6 +260,7 @@ class PageReport:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # HTTP status >= 400, or no answer at all
     console_errors: list[str] = field(default_factory=list)
+    header_warnings: list[str] = field(default_factory=list)  # a header or policy the browser could not use
     page_errors: list[str] = field(default_factory=list)  # uncaught exceptions in the page's scripts
     csp_violations: list[str] = field(default_factory=list)
 
@@ -259,6 +278,8 @@ class Tab:
                      and self.report.failed.append(f"{response.url} (HTTP {response.status})"))
         self.page.on("console", lambda message: message.type == "error"
                      and self.report.console_errors.append(message.text))
+        self.page.on("console", lambda message: message.type == "warning" and HEADER_WARNING.search(message.text)
+                     and self.report.header_warnings.append(message.text))
         self.page.on("pageerror", lambda error: self.report.page_errors.append(str(error)))
 
     def open(self, url: str) -> PageReport:
@@ -271,28 +292,47 @@ class Tab:
         return report
 
 
-def load_under_policy(browser: Any, server: SiteServer, policy: str, pages: list[str],
-                      variants: list[tuple[str, int]] | None = None) -> dict[str, list[str]]:
-    """Load every page served with `Content-Security-Policy: policy`; what each one broke, by page.
+def load_pages(browser: Any, server: SiteServer, pages: list[str],
+               variants: list[tuple[str, int]] | None = None) -> dict[str, list[str]]:
+    """Load every page as the server now serves it; what each one broke, by page.
 
     A violation is a `securitypolicyviolation` event, a console error (Chromium logs each refusal there
-    too), or an uncaught script error. For issue 7: call it with the policy of the shipped `_headers`.
+    too, and any header it cannot parse, such as an unknown Permissions-Policy feature), a request that
+    failed, or an uncaught script error.
     """
     problems: dict[str, list[str]] = {}
-    with server.with_headers({"Content-Security-Policy": policy}):
-        for scheme, width in variants or [("light", 1280)]:
-            context = new_context(browser, scheme, width)
-            try:
-                tab = Tab(context)
-                for page in pages:
-                    report = tab.open(server.url(page))
-                    found = [*report.csp_violations, *(f"console: {t}" for t in report.console_errors),
-                             *(f"script error: {t}" for t in report.page_errors)]
-                    if found:
-                        problems.setdefault(f"{page} [{scheme} {width}px]", []).extend(found)
-            finally:
-                context.close()
+    for scheme, width in variants or [("light", 1280)]:
+        context = new_context(browser, scheme, width)
+        try:
+            tab = Tab(context)
+            for page in pages:
+                report = tab.open(server.url(page))
+                found = [*report.csp_violations, *(f"console: {t}" for t in report.console_errors),
+                         *(f"warning: {t}" for t in report.header_warnings), *(f"failed: {t}" for t in report.failed),
+                         *(f"script error: {t}" for t in report.page_errors)]
+                if found:
+                    problems.setdefault(f"{page} [{scheme} {width}px]", []).extend(found)
+        finally:
+            context.close()
     return problems
+
+
+def load_under_policy(browser: Any, server: SiteServer, policy: str, pages: list[str],
+                      variants: list[tuple[str, int]] | None = None) -> dict[str, list[str]]:
+    """Load every page served with `Content-Security-Policy: policy` (and no other rules); what each one broke."""
+    with server.with_headers({"Content-Security-Policy": policy}):
+        return load_pages(browser, server, pages, variants)
+
+
+def load_under_headers_file(browser: Any, server: SiteServer, headers_file: bytes, pages: list[str],
+                            variants: list[tuple[str, int]] | None = None) -> dict[str, list[str]]:
+    """Load every page served with the headers `_headers` gives its path, as Netlify or Cloudflare Pages would."""
+    with server.with_headers_file(header_rules(headers_file)):
+        return load_pages(browser, server, pages, variants)
+
+
+def report_problems(problems: dict[str, list[str]]) -> str:
+    return "\n".join(f"{page}:\n" + "\n".join(f"    {p}" for p in found) for page, found in problems.items())
 
 
 # --- the tests ------------------------------------------------------------------------------------
@@ -429,27 +469,87 @@ def test_home_page_screenshots(browser: Any, server: SiteServer, tmp_path: Path)
             (SCREENSHOTS / f"home-{scheme}-{width}.png").write_bytes(png)
 
 
-@pytest.mark.xfail(reason="issue 7 brings the site's real Content-Security-Policy; today pages break a strict one",
-                   raises=AssertionError, strict=False)
-def test_every_page_loads_under_a_strict_csp(browser: Any, server: SiteServer, pages: list[str]) -> None:
-    """Every page served with a strict Content-Security-Policy header: not one violation."""
-    problems = load_under_policy(browser, server, STRICT_POLICY, pages)
-    assert not problems, f"under {STRICT_POLICY!r}:\n" + "\n".join(
-        f"{page}:\n" + "\n".join(f"    {p}" for p in found) for page, found in problems.items())
+def test_every_page_loads_under_a_strict_csp(browser: Any, server: SiteServer, pages: list[str],
+                                             example_outputs: dict[str, bytes]) -> None:
+    """Every page (the offline pages included) and the embeddable notice, each served with the headers the built
+    `_headers` gives its path (its Content-Security-Policy, Permissions-Policy, ...) and with its own <meta>
+    policy: not one violation, not one header the browser ignores, not one failed request."""
+    documents = [*pages, "embed/notice.html"]
+    assert any(name.endswith("/offline.html") for name in documents) and "404.html" in documents
+    problems = load_under_headers_file(browser, server, example_outputs["_headers"], documents)
+    assert not problems, "under the headers of _headers:\n" + report_problems(problems)
 
 
-def test_csp_harness_sees_violations(browser: Any, server: SiteServer, site_files: Path) -> None:
-    """The CSP helper notices a violation (a page with inline style), so a clean result means something."""
+def test_machine_readable_files_open_under_their_policy(browser: Any, server: SiteServer,
+                                                       example_outputs: dict[str, bytes]) -> None:
+    """A badge or an API file opened as a document gets `default-src 'none'; sandbox` and shows without a word
+    from the browser. (A plain context: Playwright's clock would inject a script, which the sandbox refuses.)"""
+    context = browser.new_context()
+    context.route(leaves_the_machine, lambda route: route.abort("blockedbyclient"))
+    messages: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+        with server.with_headers_file(header_rules(example_outputs["_headers"])):
+            for name in ("badge.svg", "badges/api.svg", "api/v2/summary.json", "embed/notice.json"):
+                response = page.goto(server.url(name), wait_until="load")
+                assert response is not None and response.ok, name
+                assert "'none'" in response.headers["content-security-policy"], name
+                page.wait_for_timeout(50)  # console messages arrive as tasks
+    finally:
+        context.close()
+    assert messages == []
+
+
+FRAMES = """<!DOCTYPE html><html lang="en"><head><title>The product</title></head><body>
+<iframe id="embed" title="Service status" src="{embed}"></iframe>
+<iframe id="page" title="Status page" src="{page}"></iframe>
+</body></html>"""
+
+
+def test_only_the_embed_may_be_framed_by_another_site(browser: Any, server: SiteServer, tmp_path: Path,
+                                                     example_outputs: dict[str, bytes]) -> None:
+    """A page of another origin (another port of 127.0.0.1) frames the embed and the home page: the embed shows,
+    the home page is refused (frame-ancestors 'none', X-Frame-Options: DENY), as the shipped `_headers` say."""
+    (tmp_path / "product.html").write_text(FRAMES.format(embed=server.url("embed/notice.html"),
+                                                         page=server.url("index.html")), encoding="utf-8")
+    product = SiteServer(tmp_path)
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        with server.with_headers_file(header_rules(example_outputs["_headers"])):
+            page.goto(product.url("product.html"), wait_until="load")
+            embed = page.frame_locator("#embed").locator("aside.statuspress-notice")
+            assert "Status as of" in embed.inner_text()
+            framed = {frame.name or frame.url: frame.url for frame in page.frames if frame.parent_frame is not None}
+            home = page.query_selector("#page").content_frame()
+            assert home is not None and home.query_selector("main") is None, framed  # refused: an error page
+    finally:
+        context.close()
+        product.close()
+
+
+def test_csp_harness_sees_violations(browser: Any, server: SiteServer, site_files: Path,
+                                    example_outputs: dict[str, bytes]) -> None:
+    """The CSP helpers notice a violation (a page with inline style), so a clean result means something: under
+    one given policy, and under the rules of `_headers` for the path the page is served at."""
     probe = site_files / "csp-probe.html"
     probe.write_text('<!DOCTYPE html><html lang="en"><head><title>probe</title><style>p{color:red}</style></head>'
                      "<body><p>probe</p></body></html>", encoding="utf-8")
+    (site_files / "incidents" / "csp-probe.html").write_bytes(probe.read_bytes())
     try:
         problems = load_under_policy(browser, server, STRICT_POLICY, ["csp-probe.html"])
         assert problems and any("style-src" in p for p in problems["csp-probe.html [light 1280px]"]), problems
         assert not load_under_policy(browser, server, "default-src 'none'; style-src 'unsafe-inline'",
                                      ["csp-probe.html"])
+        problems = load_under_headers_file(browser, server, example_outputs["_headers"], ["incidents/csp-probe.html"])
+        assert any("style-src" in p for p in problems["incidents/csp-probe.html [light 1280px]"]), problems
+        with server.with_headers({"Permissions-Policy": "camera=(), no-such-feature=()"}):  # a header in part ignored
+            problems = load_pages(browser, server, ["index.html"])
+        assert any("no-such-feature" in p for p in problems["index.html [light 1280px]"]), problems
     finally:
         probe.unlink()
+        (site_files / "incidents" / "csp-probe.html").unlink()
 
 
 def test_axe_harness_sees_violations(browser: Any, server: SiteServer, site_files: Path, axe_source: str) -> None:
@@ -469,12 +569,14 @@ def test_axe_harness_sees_violations(browser: Any, server: SiteServer, site_file
     assert {"html-has-lang", "image-alt"} <= found, found
 
 
-def test_request_harness_sees_other_hosts(browser: Any, server: SiteServer, site_files: Path) -> None:
+def test_request_harness_sees_other_hosts(browser: Any, server: SiteServer, site_files: Path,
+                                         example_outputs: dict[str, bytes]) -> None:
     """A page that loads its stylesheet from another host is caught (and the request never leaves)."""
     other = server.origin.replace("127.0.0.1", "localhost")
+    (css,) = [name for name in example_outputs if name.startswith("assets/style.")]  # fingerprinted
     probe = site_files / "request-probe.html"
     probe.write_text(f'<!DOCTYPE html><html lang="en"><head><title>probe</title><link rel="stylesheet" '
-                     f'href="{other}/assets/style.css"><link rel="stylesheet" href="assets/style.css"></head>'
+                     f'href="{other}/assets/style.css"><link rel="stylesheet" href="{css}"></head>'
                      "<body><p>probe</p></body></html>", encoding="utf-8")
     context = new_context(browser)
     try:
@@ -483,4 +585,5 @@ def test_request_harness_sees_other_hosts(browser: Any, server: SiteServer, site
         context.close()
         probe.unlink()
     assert foreign(report.requests, server.origin) == [f"{other}/assets/style.css"], report.requests
+    assert [url for url in report.failed if not url.startswith(other)] == [], report.failed  # ours loaded
     assert any(url.startswith(other) for url in report.failed), report.failed  # aborted, not fetched

@@ -16,6 +16,8 @@ import pytest
 
 from conftest import Result as CliResult
 from statuspress.cli import main
+from statuspress.load import load_notice
+from statuspress.model import Component, Kind, Limits, SiteConfig
 
 NOW = "2026-11-24T12:00:00Z"
 
@@ -1205,9 +1207,29 @@ HOSTILE_CASES = [
         id="too-many-brackets",
     ),
     pytest.param(
+        # Markdown reads these lines as one quote paragraph, and one paragraph with the list: 40 s each.
+        {INC: edit(INCIDENT, "About 30% of API", "> x\n" + "> [[[[[[[[[[[[\n" * 1500 + "\nAbout 30% of API")},
+        [f"{INC}:10: error: too many '[' in long paragraphs: Markdown would take minutes to read them; "
+         "split long paragraphs, or write '\\[' for a bracket that is not a link"],
+        id="too-many-brackets-in-a-quote",
+    ),
+    pytest.param(
+        {INC: edit(INCIDENT, "About 30% of API", "x\n" + "- [[[[[[[[[[[[\n" * 1500 + "\nAbout 30% of API")},
+        [f"{INC}:10: error: too many '[' in long paragraphs: Markdown would take minutes to read them; "
+         "split long paragraphs, or write '\\[' for a bracket that is not a link"],
+        id="too-many-brackets-after-a-list-marker",
+    ),
+    pytest.param(
         {INC: edit(INCIDENT, "We traced the errors", "\\[" * 4000 + "\n\n```\n" + "[" * 4000 + "\n```\n")},
         [],
         id="escaped-brackets-and-code-are-fine",
+    ),
+    pytest.param(
+        # A list of a hundred links, one per item, is far from the limit.
+        {INC: edit(INCIDENT, "We traced the errors", "".join(f"- [item {n}](https://example.com/{n})\n"
+                                                               for n in range(100)) + "\nWe traced the errors")},
+        [],
+        id="a-list-of-links-is-fine",
     ),
     pytest.param(
         {"incidents/.2026-11-20-draft.md": INCIDENT, "incidents/.DS_Store": b"\x00\x00\x00\x01Bud1"},
@@ -1259,3 +1281,14 @@ def test_a_file_over_the_limit_is_not_even_read(scratch: Scratch, monkeypatch: p
 def test_accepted_as_if_clean(scratch: Scratch, files: dict[str, str | bytes | None]) -> None:
     expect(scratch, files, [])
     assert scratch.run("build").status == 0
+
+
+def test_size_is_checked_before_decoding() -> None:
+    """`load_notice` (which `update` and `move` use too) refuses large data without decoding it."""
+    config = SiteConfig(name="Example", url="https://status.example.com/", components=(Component("api", "API"),),
+                        limits=Limits(file_bytes=100))
+    notice, problems = load_notice(b"\xff" * 101, INC, Kind.INCIDENT, config)
+    assert notice is None
+    assert [str(p) for p in problems] == [
+        f"{INC}:1: error: the file is 101 bytes, more than the limit of 100 bytes; {SIZE_HINT}"]
+    assert "not UTF-8" in str(load_notice(b"\xff" * 100, INC, Kind.INCIDENT, config)[1][0])

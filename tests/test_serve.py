@@ -229,7 +229,8 @@ def test_the_reload_script_is_only_in_served_html(serve: Callable[..., Served],
         assert not any((s.text or "").strip() for s in scripts)  # not inline: a strict CSP allows it
     status, headers, page = get(served.url + "no/such/page/")
     assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8" and SCRIPT in page
-    for path, kind in (("feed.atom", "application/atom+xml"), ("assets/style.css", "text/css"),
+    (css,) = [a.get("href") for a in html.fromstring(served.page("")).iter("link") if a.get("rel") == "stylesheet"]
+    for path, kind in (("feed.atom", "application/atom+xml"), (css, "text/css"),
                        ("api/v2/summary.json", "application/json"), ("badge.svg", "image/svg+xml"),
                        ("maintenance.ics", "text/calendar"), ("_headers", "text/plain")):
         status, headers, body = get(served.url + path)
@@ -244,6 +245,25 @@ def test_the_reload_script_is_only_in_served_html(serve: Callable[..., Served],
     assert run("build", "--site", str(served.root), "--now", NOW_TEXT).code == 0
     built = [p for p in (served.root / "_site").rglob("*") if p.is_file()]
     assert len(built) == len(outputs) and not any(b"__statuspress" in p.read_bytes() for p in built)
+
+
+def test_the_served_page_keeps_its_policy_widened_only_for_the_reload_script(serve: Callable[..., Served]) -> None:
+    """The built pages' <meta> policy stays in force in the preview; the script and its event stream may load."""
+    served = serve({PATH: notice("API errors")})
+    built = build_site(served.root, NOW)[0]
+    assert built is not None
+
+    def policies(page: bytes) -> list[str]:
+        return [m.get("content") for m in html.fromstring(page).iter("meta")
+                if m.get("http-equiv") == "Content-Security-Policy"]
+
+    (original,) = policies(built["index.html"])
+    assert policies(served.page("")) == [original + "; connect-src 'self'"]
+    offline = statuspress.serve.allow_preview("default-src 'none'; style-src 'sha256-x='; base-uri 'none'")
+    assert offline == ("default-src 'none'; style-src 'sha256-x='; base-uri 'none'; script-src 'self'; "
+                       "connect-src 'self'")
+    hashed = statuspress.serve.allow_preview("default-src 'none'; script-src 'sha256-y='; connect-src 'self'")
+    assert hashed == "default-src 'none'; script-src 'sha256-y=' 'self'; connect-src 'self'"
 
 
 def test_addresses_work_as_on_a_static_host(serve: Callable[..., Served]) -> None:

@@ -8,19 +8,23 @@ escaped by the (autoescaping) templates, by `json.dumps`, or both.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 from jinja2 import Environment
+from markupsafe import Markup
 
-from . import status, times
+from . import i18n, static, status, times
 from .model import ComponentStatus, Indicator, Kind, Maintenance, Site
 from .views import NoticeView
 
@@ -31,6 +35,7 @@ EMBED_HTML = "embed/notice.html"
 EMBED_JSON = "embed/notice.json"
 OFFLINE = "offline.html"
 HEADERS = "_headers"
+ASSETS = static.ASSETS
 
 UPCOMING = timedelta(hours=24)  # maintenance starting this soon is named in the embed
 
@@ -175,10 +180,11 @@ def badges(site: Site, now: datetime, env: Environment) -> dict[str, bytes]:
     config = site.config
     indicator = status.overall_status(config, site.incidents, site.maintenance, now)
     statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
-    found: dict[str, Badge] = {"badge": Badge(config.name, indicator.words, INDICATOR_COLOURS[indicator])}
+    lang = i18n.language(config.language)
+    found: dict[str, Badge] = {"badge": Badge(config.name, lang.words(indicator), INDICATOR_COLOURS[indicator])}
     for component in config.components:
         st = statuses[component.id]
-        found[f"{BADGES}/{component.id}"] = Badge(component.name, st.words, COMPONENT_COLOURS[st])
+        found[f"{BADGES}/{component.id}"] = Badge(component.name, lang.words(st), COMPONENT_COLOURS[st])
     files: dict[str, bytes] = {}
     for name, badge in found.items():
         files[f"{name}.svg"] = render_badge(env, badge)
@@ -219,22 +225,25 @@ def current(site: Site, views: list[NoticeView], now: datetime) -> Current:
     return Current(incidents, in_progress, upcoming)
 
 
-def headline(found: Current) -> str:
-    """Say in one plain sentence what is going on, or that nothing is."""
+def headline(found: Current, lang: i18n.Language | None = None) -> str:
+    """Say in one plain sentence, in the site's language, what is going on, or that nothing is."""
+    lang = lang or i18n.language(i18n.DEFAULT)
     if not found.notices:
-        return "No incidents, and no maintenance in progress or in the next 24 hours."
-
-    def count(n: int, one: str, many: str) -> str:
-        return f"{n} {one if n == 1 else many}"
-
+        return lang.gettext("No incidents, and no maintenance in progress or in the next 24 hours.")
     parts = []
     if found.incidents:
-        parts.append(count(len(found.incidents), "ongoing incident", "ongoing incidents"))
+        n = len(found.incidents)
+        parts.append(lang.ngettext("%(num)d ongoing incident", "%(num)d ongoing incidents", n) % {"num": n})
     if found.in_progress:
-        parts.append(count(len(found.in_progress), "maintenance", "maintenance windows") + " in progress")
+        n = len(found.in_progress)
+        parts.append(lang.ngettext("%(num)d maintenance in progress", "%(num)d maintenance windows in progress", n)
+                     % {"num": n})
     if found.upcoming:
-        parts.append(count(len(found.upcoming), "maintenance", "maintenance windows") + " in the next 24 hours")
-    return "; ".join(parts) + "."
+        n = len(found.upcoming)
+        parts.append(lang.ngettext("%(num)d maintenance in the next 24 hours",
+                                   "%(num)d maintenance windows in the next 24 hours", n) % {"num": n})
+    # Translators: "%(parts)s." ends the sentence that lists what is going on; "; " separates its parts.
+    return lang.gettext("%(parts)s.") % {"parts": lang.gettext("; ").join(parts)}
 
 
 def _notice_json(site: Site, view: NoticeView) -> dict[str, Any]:
@@ -251,7 +260,8 @@ def _notice_json(site: Site, view: NoticeView) -> dict[str, Any]:
     }
     if view.window is not None:
         data["window"] = {"start": times.iso(view.window.start), "end": times.iso(view.window.end),
-                          "text": times.span(view.window.start, view.window.end, config.zone)}
+                          "text": i18n.language(config.language).dates.span(view.window.start, view.window.end,
+                                                                            config.zone)}
     if view.started is not None:
         data["started"] = times.iso(view.started)
     data["updated"] = times.iso(view.updated)
@@ -264,14 +274,15 @@ def embed_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     config = site.config
     found = current(site, views, now)
     indicator = status.overall_status(config, site.incidents, site.maintenance, now)
-    message = headline(found)
+    lang = i18n.language(config.language)
+    message = headline(found, lang)
     page = env.get_template("embed_notice.html").render(
         site=config, now=now, indicator=indicator, current=found, message=message,
     )
     data = {
         "page": {"name": config.name, "url": config.url, "time_zone": config.time_zone},
         "generated_at": times.iso(now),
-        "status": {"indicator": indicator.value, "description": indicator.words},
+        "status": {"indicator": indicator.value, "description": lang.words(indicator)},
         "message": message,
         "notices": [_notice_json(site, v) for v in found.notices],
     }
@@ -297,7 +308,11 @@ def absolute_links(fragment: str, base: str) -> str:
 
 
 def offline_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
-    """Return `maintenance/<slug>/offline.html` for each published maintenance: one self-contained file."""
+    """Return `maintenance/<slug>/offline.html` for each published maintenance: one self-contained file.
+
+    Its inline style is allowed by its own `<meta>` Content-Security-Policy (`csp`), by hash: the page is
+    rendered once to find its `<style>` elements, then again with the policy that allows exactly them.
+    """
     config = site.config
     contact_url = config.contact.url if re.match(r"^https?://", config.contact.url) else ""
     template = env.get_template(OFFLINE)
@@ -306,40 +321,114 @@ def offline_pages(site: Site, views: list[NoticeView], now: datetime, env: Envir
         if view.kind is not Kind.MAINTENANCE:
             continue
         url = config.url + view.url_path
-        page = template.render(
-            site=config, now=now, notice=view, notice_url=url, contact_url=contact_url,
-            summary_html=absolute_links(view.summary_html, url),
-        )
+        context = dict(site=config, now=now, notice=view, notice_url=url, contact_url=contact_url,
+                       summary_html=absolute_links(view.summary_html, url))
+        styles = [csp_hash(style) for style in inline_styles(template.render(**context, csp=""))]
+        page = template.render(**context, csp=Markup(offline_policy(styles)))  # quotes and base64: safe
         pages[view.url_path + OFFLINE] = page.encode("utf-8")
     return pages
 
 
 # Host headers
+#
+# `_headers` (Netlify, Cloudflare Pages) sets each header for a path pattern. No header is set by two rules
+# that match one path: Netlify keeps the last of two, Cloudflare Pages joins them with a comma (two
+# Cache-Control values, or two policies that both apply). So `/*` carries only what every file gets, and
+# the rest is set folder by folder. The README gives the same settings for other hosts.
 
-
+SHORT_CACHE = "public, max-age=60"  # pages, feeds, calendar, API, badges, embeds: an update shows within a minute
+LONG_CACHE = "public, max-age=31536000, immutable"  # assets/: their names change with their content
+# Features the site never uses, denied to it and to anything it might come to frame. Only names that current
+# browsers know: Chromium logs an error for an unknown one.
+PERMISSIONS = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "sync-xhr", "usb",
+    "xr-spatial-tracking",
+))
+# The embeddable notice: nothing to load, no frame-ancestors (any site may frame it), no X-Frame-Options.
+EMBED_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'"
+# Feeds, calendar, API and badges, should a browser open one as a document: no script, a unique origin.
+DATA_POLICY = "default-src 'none'; sandbox"
 CORS = (("Access-Control-Allow-Origin", "*"),)
-# Each rule: a path pattern and its headers. A header appears in one matching rule only: Netlify keeps
-# the last of two, Cloudflare Pages joins them with a comma.
-HEADER_RULES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("/*", (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin"))),
-    ("/api/*", CORS),
-    ("/feed.atom", CORS),
-    ("/feeds/*", CORS),
-    ("/maintenance.ics", CORS),
-    (f"/{BADGE}", CORS),
-    (f"/{BADGE_JSON}", CORS),
-    (f"/{BADGES}/*", CORS),
-    ("/embed/*", CORS),
-)
+
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+
+Rule = tuple[str, tuple[tuple[str, str], ...]]
 
 
-def headers_file() -> bytes:
-    """Return `_headers` for Netlify and Cloudflare Pages; other hosts ignore it."""
+def csp_hash(text: str) -> str:
+    """Return the CSP source that allows exactly this inline `<style>` text: `'sha256-<base64>'`."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def inline_styles(page: str) -> list[str]:
+    """Return the text of every `<style>` element of a page, as the browser hashes it."""
+    return _STYLE.findall(page)
+
+
+def page_policy(sources: Sequence[str] = (), styles: Sequence[str] = (), *, meta: bool = False) -> str:
+    """Return the Content-Security-Policy of the site's pages: their own stylesheet and script, nothing else.
+
+    `sources` are more directives (`img-src 'self'` for a site with images of its own), `styles` the hashes of
+    inline styles to allow. For a `<meta>` element (`meta=True`) frame-ancestors is left out: browsers ignore
+    it there (and Chromium logs an error).
+    """
+    directives = ["default-src 'none'", "script-src 'self'", " ".join(["style-src", "'self'", *styles]), *sources,
+                  "base-uri 'none'", "form-action 'none'"]
+    return "; ".join(directives if meta else [*directives, "frame-ancestors 'none'"])
+
+
+def offline_policy(styles: Sequence[str]) -> str:
+    """Return the `<meta>` Content-Security-Policy of an offline page: its inline style, by hash, and nothing else."""
+    return "; ".join(["default-src 'none'", *([" ".join(["style-src", *styles])] if styles else []),
+                      "base-uri 'none'", "form-action 'none'"])
+
+
+def header_rules(sources: Sequence[str] = (), offline_styles: Sequence[str] = ()) -> tuple[Rule, ...]:
+    """Return the rules of `_headers`: a path pattern and its headers, each header once for any path.
+
+    `sources`: more directives the pages need (`static.policy_sources`); `offline_styles`: the hashes of the
+    offline pages' inline styles, allowed in `/maintenance/*`, which holds the maintenance pages and their
+    offline pages alike (a rule for `/maintenance/*/offline.html` alone would overlap it).
+    """
+
+    def page(styles: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+        return (("Content-Security-Policy", page_policy(sources, styles)), ("X-Frame-Options", "DENY"),
+                ("Cache-Control", SHORT_CACHE))
+
+    data = (*CORS, ("Content-Security-Policy", DATA_POLICY), ("Cache-Control", SHORT_CACHE))
+    return (
+        ("/*", (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                ("Permissions-Policy", PERMISSIONS))),
+        ("/", page()),
+        ("/index.html", page()),
+        ("/404.html", page()),
+        ("/history/*", page()),
+        ("/components/*", page()),
+        ("/incidents/*", page()),
+        ("/maintenance/*", page(offline_styles)),
+        (f"/{ASSETS}/*", (("Cache-Control", LONG_CACHE),)),
+        ("/api/*", data),
+        ("/feed.atom", data),
+        ("/feeds/*", data),
+        ("/maintenance.ics", data),
+        (f"/{BADGE}", data),
+        (f"/{BADGE_JSON}", data),
+        (f"/{BADGES}/*", data),
+        ("/embed/*", (*CORS, ("Content-Security-Policy", EMBED_POLICY), ("Cache-Control", SHORT_CACHE))),
+    )
+
+
+def headers_file(sources: Sequence[str] = (), offline_styles: Sequence[str] = ()) -> bytes:
+    """Return `_headers` for Netlify and Cloudflare Pages; other hosts ignore it (see the README)."""
     lines = [
         "# Response headers for Netlify and Cloudflare Pages, written by statuspress build.",
-        "# Widgets on other sites may read the machine-readable files from the browser (CORS).",
+        "# A strict Content-Security-Policy for the pages; embed/ may be framed by any site. Files in assets/",
+        "# carry a hash of their content in their names and may be cached for a year; everything else for a",
+        "# minute. Widgets on other sites may read the machine-readable files from the browser (CORS).",
     ]
-    for path, headers in HEADER_RULES:
+    for path, headers in header_rules(sources, offline_styles):
         lines.append(path)
         lines += [f"  {name}: {value}" for name, value in headers]
     return ("\n".join(lines) + "\n").encode("ascii")
@@ -349,6 +438,8 @@ def badge_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     """Return the badges, embeds, offline pages and `_headers`, keyed by path."""
     files = badges(site, now, env)
     files.update(embed_files(site, views, now, env))
-    files.update(offline_pages(site, views, now, env))
-    files[HEADERS] = headers_file()
+    offline = offline_pages(site, views, now, env)
+    files.update(offline)
+    styles = sorted({csp_hash(style) for page in offline.values() for style in inline_styles(page.decode("utf-8"))})
+    files[HEADERS] = headers_file(static.policy_sources(static.sources(site)), styles)
     return files

@@ -19,9 +19,10 @@ import jinja2
 from . import status
 from .api import api_files
 from .badges import badge_files
+from .cache import using
 from .calendar import calendar_files
 from .feeds import FEED, entry_id, feed_files
-from .load import RESERVED_IDS, future_updates, load_site
+from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
 from .render import assets, environment, render_pages
 from .views import NoticeView, all_views
@@ -54,16 +55,29 @@ class Summary:
                 f"{api}; {count(self.files, 'file')} in all")
 
 
-def build_site(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list[Problem]]:
-    """Build every output file of the site at `now`; None and the problems if the content is wrong."""
-    outputs, problems, _ = build_with_summary(root, now)
+def build_site(root: Path, now: datetime, cache: Path | None = None) -> tuple[dict[str, bytes] | None, list[Problem]]:
+    """Build every output file of the site at `now`; None and the problems if the content is wrong.
+
+    With a `cache` folder (`.statuspress-cache` in the site, cache.py), reuse what earlier builds parsed
+    and rendered there; the files are the same bytes either way."""
+    outputs, problems, _ = build_with_summary(root, now, cache)
     return outputs, problems
 
 
-def build_with_summary(root: Path, now: datetime) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
+def build_with_summary(root: Path, now: datetime, cache: Path | None = None
+                       ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
     """`build_site`, and what the build read and wrote. Fails if a published notice is missing from the
     history pages, the site-wide feed or (when the build has one) the API."""
-    site, problems = load_site(root)
+    with using(cache) as store:
+        built = _build(root, now, store.notice if store is not None else None)
+    if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
+        store.save()
+    return built
+
+
+def _build(root: Path, now: datetime, read: Reader | None
+           ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
+    site, problems = load_site(root, read)
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
     problems += future_updates(site, now)
@@ -173,7 +187,9 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
     """Write the files into a fresh folder beside `out`, then swap it in: never a half-written site.
 
     Whatever stops it (an error, a full disk, an interrupt), `out` is left as it was: either the whole
-    previous site or, once the swap is done, the whole new one.
+    previous site or, once the swap is done, the whole new one. A file whose bytes did not change is
+    hard-linked from the previous site rather than written again, so it keeps its modification time
+    and a deploy uploads only what changed; nothing is ever written into the previous site's files.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +199,8 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
         for name, data in outputs.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if not _link_unchanged(out / name, data, target):
+                target.write_bytes(data)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -203,3 +220,16 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
         if retired is not None:
             shutil.rmtree(retired, ignore_errors=True)
+
+
+def _link_unchanged(previous: Path, data: bytes, target: Path) -> bool:
+    """Hard-link `previous` as `target` when it holds exactly `data`; False when it does not or cannot."""
+    try:
+        if previous.is_symlink() or not previous.is_file() or previous.stat().st_size != len(data):
+            return False
+        if previous.read_bytes() != data:
+            return False
+        os.link(previous, target)
+    except OSError:  # gone, unreadable, or a file system without hard links: write it instead
+        return False
+    return True

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vText
 
-from . import status
+from . import i18n, status
 from .markup import to_html
 from .model import Maintenance, MaintenanceState, Site, SiteConfig
 from .views import NoticeView
@@ -106,13 +106,14 @@ def _utc(t: datetime) -> datetime:
 
 def description(config: SiteConfig, maintenance: Maintenance, now: datetime) -> str:
     """Return the event's text: the summary, what it affects, whether it was cancelled, and the page's URL."""
+    lang = i18n.language(config.language)  # the fixed texts follow the site's language; the summary is as written
     parts = [plain_text(maintenance.summary)]
-    parts.append("Affects:\n" + "\n".join(
-        f"- {config.component(cid).name}: {st.words.lower()}" for cid, st in maintenance.components
+    parts.append(lang.gettext("Affects:") + "\n" + "\n".join(
+        f"- {config.component(cid).name}: {lang.in_sentence(st)}" for cid, st in maintenance.components
     ))
     if status.maintenance_state(maintenance, now) is MaintenanceState.CANCELLED:
-        parts.append("This maintenance was cancelled.")
-    parts.append(f"Details and updates: {config.url + maintenance.url_path}")
+        parts.append(lang.gettext("This maintenance was cancelled."))
+    parts.append(lang.gettext("Details and updates: %(url)s") % {"url": config.url + maintenance.url_path})
     return "\n\n".join(p for p in parts if p)
 
 
@@ -159,9 +160,11 @@ def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", vText(f"{config.name}: maintenance"))
-    cal.add("x-wr-caldesc", vText(f"Scheduled maintenance announced on {config.url}"))
-    cal.add("name", vText(f"{config.name}: maintenance"))  # RFC 7986's NAME, what X-WR-CALNAME says
+    lang = i18n.language(config.language)
+    name = lang.gettext("%(site)s: maintenance") % {"site": config.name}
+    cal.add("x-wr-calname", vText(name))
+    cal.add("x-wr-caldesc", vText(lang.gettext("Scheduled maintenance announced on %(url)s") % {"url": config.url}))
+    cal.add("name", vText(name))  # RFC 7986's NAME, what X-WR-CALNAME says
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     shown = [m for m in maintenance if status.is_published(m, now)]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build_site, build_with_summary, write_site
+from .cache import FOLDER as CACHE
 from .changes import ChangesError, changed_since, display_path, repository_root
 from .config import load_config
 from .edit import EditError, move, parse_delay, update
@@ -160,7 +161,7 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
     out = Path(args.out) if args.out else root / "_site"
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise UsageError(f"--out {out} would replace the site folder itself; choose another folder")
-    outputs, problems, summary = build_with_summary(root, now)
+    outputs, problems, summary = build_with_summary(root, now, root / CACHE)
     errors, warnings = _report(problems)
     if outputs is None:
         print(f"statuspress: {_counts(errors, warnings)}; nothing was built, {out} is unchanged", file=sys.stderr)
@@ -334,10 +335,10 @@ def _serve(args: argparse.Namespace, root: Path, now: datetime) -> int:
     from .serve import PreviewServer  # here, so that other commands do not load the HTTP server and watchdog
 
     def rebuild() -> tuple[dict[str, bytes] | None, list[Problem]]:
-        return build_site(root, _now(args.now))  # --now fixes the time; without it, each rebuild reads the clock
+        return build_site(root, _now(args.now), root / CACHE)  # --now fixes the time; else each rebuild reads the clock
 
     try:
-        server = PreviewServer(rebuild, root, host=args.host, port=args.port, ignore=[root / "_site"],
+        server = PreviewServer(rebuild, root, host=args.host, port=args.port, ignore=[root / "_site", root / CACHE],
                                say=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}; "

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .i18n import TAG, catalogue_code, supported
 from .model import RULES, CheckSettings, Component, Contact, Limits, Problem, Repository, SiteConfig, UptimeSettings
 from .validate import Reporter, suggest
 from .yamlsource import YamlError, load_yaml
@@ -71,7 +72,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Lines, list[Problem]]:
 
     name = report.text(doc, ("name",), data.get("name")) or ""
     description = report.text(doc, ("description",), data.get("description")) or ""
-    language = report.text(doc, ("language",), data.get("language")) or "en"
+    language = _language(report, doc, report.text(doc, ("language",), data.get("language")) or "en")
     url = report.text(doc, ("url",), data.get("url")) or ""
     if url and not re.match(r"^https?://[^/\s]+", url):
         report.error(doc.line("url"), f"'url' must be an absolute http(s) URL, not '{url}'",
@@ -111,6 +112,19 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Lines, list[Problem]]:
     )
     lines = tuple((".".join(map(str, key)), line) for key, line in doc.lines.items())
     return config, lines, report.problems
+
+
+def _language(report: Reporter, doc: Any, tag: str) -> str:
+    """Check the language tag: malformed is an error; one with no shipped catalogue gets English texts."""
+    if not TAG.match(tag):
+        report.error(doc.line("language"), f"'language' must be a language tag such as en, it or de-CH, not '{tag}'",
+                     f"languages with a catalogue: {supported()}")
+        return "en"
+    if catalogue_code(tag) is None:
+        report.warning(doc.line("language"), f"no catalogue for the language '{tag}': the pages' fixed texts and "
+                       "dates are in English, and their lang attribute stays '" + tag + "'",
+                       f"languages with a catalogue: {supported()}; README.md, Languages, says how to add one")
+    return tag
 
 
 def _contact(report: Reporter, doc: Any, value: Any) -> Contact:

@@ -7,6 +7,7 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
+from . import i18n
 from .model import Component, Site, SiteConfig
 from .views import NoticeView
 
@@ -48,8 +49,10 @@ def atom_feed(
     else:
         feed.id(config.url + path)
         feed.title(f"{config.name}: {component.name}")
-        feed.subtitle(f"Incidents and maintenance affecting {component.name}"
-                      + (f" ({component.description})" if component.description else ""))
+        lang = i18n.language(config.language)
+        subtitle = (lang.gettext("Incidents and maintenance affecting %(component)s (%(description)s)")
+                    if component.description else lang.gettext("Incidents and maintenance affecting %(component)s"))
+        feed.subtitle(subtitle % {"component": component.name, "description": component.description})
     feed.link(href=config.url, rel="alternate", type="text/html")
     feed.link(href=config.url + path, rel="self", type="application/atom+xml")
     feed.author({"name": config.name, **({"email": config.contact.email} if config.contact.email else {})})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # A file name whose URL readers and writers would not guess: white space, letters beyond ASCII, or a
 # leading dot (once a way to hide a file, which is now published).
 UNCLEAN_NAME = re.compile(r"^\.|\s|[^\x00-\x7f]")
+Reader = Callable[[bytes, str, Kind, SiteConfig], tuple[Notice | None, list[Problem]]]
 
 
 def slug_for(filename: str) -> str:
@@ -48,8 +50,8 @@ def slug_for(filename: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", stem.lower())
 
 
-def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
-    """Read `site.yaml` and every notice below `root`.
+def load_site(root: Path, read: Reader | None = None) -> tuple[Site | None, list[Problem]]:
+    """Read `site.yaml` and every notice below `root`; `read` stands for `load_notice` (the build cache's).
 
     The site holds every notice that loaded; it is None only when `site.yaml` is unusable. Callers
     that publish must refuse when any problem is an error.
@@ -72,7 +74,7 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
             except OSError as exc:
                 problems.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
                 continue
-            notice, found = load_notice(data, relative, kind, config)
+            notice, found = (read or load_notice)(data, relative, kind, config)
             problems.extend(found)
             if notice is None:
                 continue

@@ -6,6 +6,7 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import markdown
@@ -37,10 +38,13 @@ IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")  # browsers drop these from a URL, 
 _local = threading.local()
 
 
-def _label_task(match: re.Match[str]) -> str:
+TASK_LABELS = ("done", "to do")  # English; the pages pass their language's (views.py)
+
+
+def _label_task(match: re.Match[str], labels: tuple[str, str] = TASK_LABELS) -> str:
     # A task-list checkbox has no label of its own; name its state for screen readers.
-    state = "done" if match.group(1) else "to do"
-    return f'<input type="checkbox" disabled{match.group(1) or ""} aria-label="{state}">'
+    state = labels[0] if match.group(1) else labels[1]
+    return f'<input type="checkbox" disabled{match.group(1) or ""} aria-label="{html.escape(state, quote=True)}">'
 
 
 def is_external(href: str, site_url: str | None = None) -> bool:
@@ -80,10 +84,28 @@ def _converter() -> tuple[markdown.Markdown, _ExternalLinks]:
     return found
 
 
-def to_html(text: str, site_url: str | None = None) -> str:
-    """Render a notice's Markdown as sanitised HTML; links away from `site_url` get `rel`."""
+MemoKey = tuple[str, str | None, tuple[str, str]]  # to_html's arguments: (text, site_url, task_labels)
+
+
+class Memo(Protocol):
+    """Where `to_html` looks up and keeps what it rendered; cache.py sets one for a cached build."""
+
+    def get(self, key: MemoKey) -> str | None: ...
+
+    def put(self, key: MemoKey, value: str) -> None: ...
+
+
+memo: Memo | None = None  # None: every call renders
+
+
+def to_html(text: str, site_url: str | None = None, task_labels: tuple[str, str] = TASK_LABELS) -> str:
+    """Render a notice's Markdown as sanitised HTML; links away from `site_url` get `rel`, and the
+    checkboxes of a task list are named with `task_labels` (done, to do) for screen readers."""
     if not text.strip():
         return ""
+    key = (text, site_url, task_labels)
+    if memo is not None and (known := memo.get(key)) is not None:
+        return known
     md, links = _converter()
     links.site_url = site_url
     try:
@@ -93,6 +115,9 @@ def to_html(text: str, site_url: str | None = None) -> str:
         # and build a new converter: this one's parser state is left half-way.
         _local.md = None
         rendered = "".join(f"<p>{html.escape(part)}</p>\n" for part in text.split("\n\n") if part.strip())
-    html_text = TASK.sub(_label_task, rendered)
-    return nh3.clean(html_text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None,
-                     tag_attribute_values=REL_VALUES)
+    html_text = TASK.sub(lambda match: _label_task(match, task_labels), rendered)
+    result = nh3.clean(html_text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None,
+                       tag_attribute_values=REL_VALUES)
+    if memo is not None:
+        memo.put(key, result)
+    return result

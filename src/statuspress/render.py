@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
-from . import status, times
+from . import i18n, status, times
+from .badges import page_policy
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
 from .model import Component, ComponentStatus, Indicator, Kind, Site
+from .static import load_assets, policy_sources
 from .views import ComponentView, DayView, NoticeView, component_views
 
 ASSETS = "assets"
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
 
 
 def environment(site: Site) -> Environment:
-    """Build the Jinja environment: the site's `templates/` first, then the defaults."""
+    """Build the Jinja environment: the site's `templates/` first, then the defaults, with the
+    catalogue, words and dates of the site's language (see i18n.py)."""
     zone = site.config.zone
+    lang = i18n.language(site.config.language)
+    dates = lang.dates
     loaders: list[Any] = []
     overrides = Path(site.root) / "templates"
     if overrides.is_dir():
@@ -39,40 +41,43 @@ def environment(site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        stamp=lambda t, weekday=False: times.stamp(t, zone, weekday),
-        short_stamp=lambda t, now: short_stamp(t, zone, now),
-        span=lambda w: times.span(w.start, w.end, zone),
-        local_stamp=lambda t: times.local_stamp(t, zone),
-        day=lambda t: times.day(t, zone),
-        duration=times.duration,
-        date_words=times.date_words,
-        date_range=times.date_range,
+        stamp=lambda t, weekday=False: dates.stamp(t, zone, weekday),
+        short_stamp=lambda t, now: dates.short_stamp(t, zone, now),
+        span=lambda w: dates.span(w.start, w.end, zone),
+        local_stamp=lambda t: dates.local_stamp(t, zone),
+        day=lambda t: dates.day(t, zone),
+        duration=lang.duration,
+        date_words=dates.date_words,
+        date_range=dates.date_range,
         iso=times.iso,
-        short_date=lambda d: f"{d.day} {times.MONTHS[d.month - 1]}",
+        short_date=dates.short_date,
         cells=bar_cells,
-        range_parts=range_parts,
+        range_parts=dates.range_parts,
+        words=lang.words,  # a component status, the overall status or an impact level: `Partial outage`
+        in_sentence=lang.in_sentence,  # a component status inside a sentence: `partial outage`
+        impact=lang.impact,  # `Minor impact`
+        percent=lang.percent,  # "99.97" -> `99.97%`, `99,97 %`
     )
+    # `{{ root }}{{ asset('style.css') }}`: a static file's fingerprinted path; `csp`: the pages' <meta> policy.
+    static = load_assets(site)
+    env.globals.update(asset=static.path, csp=Markup(page_policy(policy_sources(static.paths), meta=True)))
     return env
 
 
 def range_parts(first: date, last: date) -> tuple[str, str, str]:
     """Split `times.date_range(first, last)` of two different days into (first, separator, last),
-    so that each end can stand in its own <time> element: `19`, `–`, `23 Nov 2026`."""
-    def words(d: date, year: bool) -> str:
-        return f"{d.day} {times.MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
-
-    if (first.year, first.month) == (last.year, last.month):
-        return str(first.day), "–", words(last, True)
-    return words(first, first.year != last.year), " – ", words(last, True)
+    so that each end can stand in its own <time> element: `19`, `–`, `23 Nov 2026` (English)."""
+    return times.range_parts(first, last)
 
 
 def short_stamp(moment: datetime, zone: tzinfo, now: datetime) -> str:
     """Format like `stamp`, without the year when it is the year of `now`: `24 Nov, 12:00 UTC (13:00 CET)`."""
-    text = times.stamp(moment, zone)
-    year = now.astimezone(UTC).year
-    return text.replace(f" {year},", ",") if moment.astimezone(UTC).year == year else text
+    return times.Dates().short_stamp(moment, zone, now)
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,7 @@ def by_month(views: list[NoticeView], site: Site) -> list[tuple[str, list[Notice
     months: list[tuple[str, list[NoticeView]]] = []
     for view in views:
         local = view.time.astimezone(site.config.zone)
-        label = f"{MONTH_NAMES[local.month - 1]} {local.year}"
+        label = i18n.language(site.config.language).dates.month(local)
         if not months or months[-1][0] != label:
             months.append((label, []))
         months[-1][1].append(view)
@@ -233,14 +238,6 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
 
 
 def assets(site: Site) -> dict[str, bytes]:
-    """Return the static files: the defaults, each replaced by the site's file of the same name."""
-    found: dict[str, bytes] = {}
-    default = files("statuspress") / "templates" / ASSETS
-    for item in sorted(default.iterdir(), key=lambda i: i.name):
-        if item.is_file():
-            found[posixpath.join(ASSETS, item.name)] = item.read_bytes()
-    overrides = Path(site.root) / "templates" / ASSETS
-    if overrides.is_dir():
-        for path in sorted(p for p in overrides.rglob("*") if p.is_file()):
-            found[posixpath.join(ASSETS, path.relative_to(overrides).as_posix())] = path.read_bytes()
-    return found
+    """Return the static files under their fingerprinted names (`assets/style.3f2a9c1e.css`): the defaults, each
+    replaced by the site's file of the same name (see static.py)."""
+    return load_assets(site).files

@@ -18,7 +18,9 @@ SEPARATORS = "·, -, –, — or |"
 # Python-Markdown reads nested lists and quotes recursively, and looks for the end of a link from
 # every '[' to the end of its paragraph: both are refused here, cheaply, before it gets the text.
 CONTAINER = re.compile(r"(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]*")
-NEW_BLOCK = re.compile(r"^[ \t]*(?:$|[-*+>|#]|\d{1,9}[.)])")  # a line that starts a new run of inline text
+# A blank line or a heading ends a run of inline text. Not a list item or a quote: Markdown joins
+# "text\n- [" into one paragraph, and "> [" lines into one, so they are counted together.
+NEW_BLOCK = re.compile(r"^[ \t]*(?:$|#)")
 MAX_NESTING = 100
 MAX_LINK_WORK = 10_000_000  # '[' times the length of their paragraph, summed: a few seconds of Markdown
 
@@ -163,7 +165,7 @@ class _Cost:
             self.start = self.start or number
             self.length += len(line) + 1
             self.brackets += line.count("[") - line.count("\\[")
-        if line.lstrip().startswith("#"):  # a heading is a run of inline text of its own
+        if line.lstrip().startswith("#"):  # a heading is a run of its own
             self.end()
 
     def end(self) -> None:

@@ -12,6 +12,7 @@ import json
 import mimetypes
 import os
 import posixpath
+import re
 import socket
 import socketserver
 import threading
@@ -309,10 +310,30 @@ def content_type(name: str) -> str:
 
 
 def inject(page: bytes, generation: str) -> bytes:
-    """Add the reload script to a served page (never to a built one): an external file, so a strict CSP allows it."""
+    """Add the reload script to a served page (never to a built one): an external file, so a strict CSP allows it.
+
+    The page's own `<meta>` Content-Security-Policy stays in force, widened only by what the script needs: to
+    be loaded (`script-src 'self'`, which an offline page lacks) and its event stream (`connect-src 'self'`).
+    """
     tag = f'<script src="{SCRIPT}" data-generation="{html.escape(generation)}"></script>\n'.encode()
+    page = _META_CSP.sub(lambda m: m[1] + allow_preview(m[2].decode()).encode() + m[3], page, count=1)
     end = page.lower().rfind(b"</body>")
     return page + tag if end < 0 else page[:end] + tag + page[end:]
+
+
+_META_CSP = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")', re.IGNORECASE)
+
+
+def allow_preview(policy: str) -> str:
+    """Add `'self'` to a policy's script-src and connect-src (a directive it lacks is added): the reload script."""
+    directives = [d.strip() for d in html.unescape(policy).split(";") if d.strip()]
+    for name in ("script-src", "connect-src"):
+        index = next((i for i, d in enumerate(directives) if d.split()[0].lower() == name), None)
+        if index is None:
+            directives.append(f"{name} 'self'")
+        elif "'self'" not in directives[index].split()[1:]:
+            directives[index] += " 'self'"
+    return "; ".join(directives)
 
 
 def _error_page(state: State) -> bytes:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from babel import Locale
+from babel.dates import format_skeleton, parse_pattern
+
 _TIME = re.compile(
     r"""^(?P<date>\d{4}-\d{2}-\d{2})
         (?:[T ]\s*(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?
@@ -152,3 +155,141 @@ def date_range(first: date, last: date) -> str:
         return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
     head = f"{first.day} {MONTHS[first.month - 1]}" + (f" {first.year}" if first.year != last.year else "")
     return f"{head} – {last.day} {MONTHS[last.month - 1]} {last.year}"
+
+
+def range_parts(first: date, last: date) -> tuple[str, str, str]:
+    """Split `date_range(first, last)` of two different days into (first, separator, last), so that each
+    end can stand in its own <time> element: `19`, `–`, `23 Nov 2026`."""
+    def words(d: date, year: bool) -> str:
+        return f"{d.day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+
+    if (first.year, first.month) == (last.year, last.month):
+        return str(first.day), "–", words(last, True)
+    return words(first, first.year != last.year), " – ", words(last, True)
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+# A separator at the end of the first part of a CLDR interval ("d–", "y年M月d日～"): split off to stand
+# between the two <time> elements of a range.
+_TRAILING_SEPARATOR = re.compile(r"^(.*?)(\s*[-–—~～]\s*)$", re.DOTALL)
+
+
+class Dates:
+    """Dates and times in one language, always in UTC and the site's zone as above.
+
+    English keeps the forms above (`24 Nov 2026, 12:00 UTC (13:00 CET)`), whatever its region. Any
+    other locale takes its month and weekday names, the order of day, month and year, and how a date
+    and a time are joined from Babel's CLDR data (`24 nov 2026, 12:00 UTC (13:00 CET)` in Italian,
+    `2026年11月24日 12:00 UTC (13:00 CET)` in Japanese). Zone abbreviations stay as the zone database
+    gives them, and nothing depends on the machine's locale or time zone.
+    """
+
+    def __init__(self, locale: Locale | None = None) -> None:
+        self.locale = locale  # None: English
+
+    def _format(self, skeleton: str, value: date) -> str:
+        assert self.locale is not None
+        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        return format_skeleton(skeleton, moment.replace(tzinfo=None), tzinfo=UTC, locale=self.locale)
+
+    def _join(self, day_text: str, clock_text: str) -> str:
+        """Join a date and a time as the locale does (`{1}, {0}`: `24 nov 2026, 12:00`)."""
+        assert self.locale is not None
+        pattern = str(self.locale.datetime_formats.get("medium", "{1} {0}")).replace("'", "")
+        return pattern.replace("{1}", day_text).replace("{0}", clock_text)
+
+    def clock(self, moment: datetime, zone: tzinfo) -> str:
+        if self.locale is None:
+            return clock(moment, zone)
+        return self._format("Hm", moment.astimezone(zone))
+
+    def date_words(self, value: date) -> str:
+        """`Tue 24 Nov 2026`, `mar 24 nov 2026`, `2026年11月24日(火)`."""
+        return date_words(value) if self.locale is None else self._format("yMMMEd", value)
+
+    def day(self, moment: datetime, zone: tzinfo, weekday: bool = False, year: bool = True) -> str:
+        """The date of `moment` in `zone`: `24 Nov 2026`, or `Tue 24 Nov 2026` with the weekday."""
+        if self.locale is None:
+            return day(moment, zone, weekday)
+        skeleton = ("y" if year else "") + ("MMMEd" if weekday else "MMMd")
+        return self._format(skeleton, moment.astimezone(zone))
+
+    def short_date(self, value: date) -> str:
+        """A day without its year: `27 Aug`, `27 ago`, `8月27日`."""
+        return f"{value.day} {MONTHS[value.month - 1]}" if self.locale is None else self._format("MMMd", value)
+
+    def month(self, value: date) -> str:
+        """A month heading: `November 2026`, `novembre 2026`, `2026年11月`."""
+        if self.locale is None:
+            return f"{MONTH_NAMES[value.month - 1]} {value.year}"
+        return self._format("yMMMM", value)
+
+    def stamp(self, moment: datetime, zone: tzinfo, weekday: bool = False, year: bool = True) -> str:
+        """`24 Nov 2026, 12:00 UTC (13:00 CET)`: UTC first, then the site's zone (with its date if it differs)."""
+        if self.locale is None:
+            text = stamp(moment, zone, weekday)
+            when = moment.astimezone(UTC).year
+            return text if year else text.replace(f" {when},", ",")
+        text = f"{self._join(self.day(moment, UTC, weekday, year), self.clock(moment, UTC))} UTC"
+        if _same_as_utc(moment, zone):
+            return text
+        local = self.clock(moment, zone)
+        if moment.astimezone(zone).date() != moment.astimezone(UTC).date():
+            local = self._join(self.day(moment, zone, False, year), local)
+        return f"{text} ({local} {zone_name(moment, zone)})"
+
+    def short_stamp(self, moment: datetime, zone: tzinfo, now: datetime) -> str:
+        """As `stamp`, without the year when it is the year of `now`: `24 Nov, 12:00 UTC (13:00 CET)`."""
+        return self.stamp(moment, zone, year=moment.astimezone(UTC).year != now.astimezone(UTC).year)
+
+    def local_stamp(self, moment: datetime, zone: tzinfo) -> str:
+        """`Wed 25 Nov 22:00 CET`: the short form used for moved windows."""
+        if self.locale is None:
+            return local_stamp(moment, zone)
+        return f"{self._join(self.day(moment, zone, True, False), self.clock(moment, zone))} {zone_name(moment, zone)}"
+
+    def span(self, start: datetime, end: datetime, zone: tzinfo) -> str:
+        """A window: `Wed 2 Dec 2026, 08:00–09:00 UTC (09:00–10:00 CET)`."""
+        if self.locale is None:
+            return span(start, end, zone)
+        text = self._span_in(start, end, UTC, "UTC")
+        if _same_as_utc(start, zone) and _same_as_utc(end, zone):
+            return text
+        name = zone_name(start, zone)
+        if all(m.astimezone(zone).date() == m.astimezone(UTC).date() for m in (start, end)):
+            return f"{text} ({self.clock(start, zone)}–{self.clock(end, zone)} {name})"
+        return f"{text} ({self._span_in(start, end, zone, name)})"
+
+    def _span_in(self, start: datetime, end: datetime, tz: tzinfo, name: str) -> str:
+        first, last = start.astimezone(tz), end.astimezone(tz)
+        if first.date() == last.date():
+            return f"{self._join(self.date_words(first), f'{self.clock(first, tz)}–{self.clock(last, tz)}')} {name}"
+        return (f"{self._join(self.date_words(first), self.clock(first, tz))} – "
+                f"{self._join(self.date_words(last), self.clock(last, tz))} {name}")
+
+    def date_range(self, first: date, last: date) -> str:
+        """A stretch of days: `on 24 Nov 2026` or `12–23 Nov 2026` in English, `12–23 nov 2026` in Italian."""
+        if self.locale is None:
+            return date_range(first, last)
+        return "".join(self.range_parts(first, last)) if first != last else self.date_words(first)
+
+    def range_parts(self, first: date, last: date) -> tuple[str, str, str]:
+        """Split a stretch of two or more days into (first, separator, last) for two <time> elements,
+        following the locale's interval form: `12`, `–`, `23 nov 2026`; `2026年11月12日`, `～`, `23日`."""
+        if self.locale is None:
+            return range_parts(first, last)
+        start, end = (datetime(d.year, d.month, d.day) for d in (first, last))
+        field = "y" if first.year != last.year else "M" if first.month != last.month else "d"
+        pieces = (self.locale.interval_formats.get("yMMMd") or {}).get(field)
+        if pieces and len(pieces) == 2:
+            head, tail = (parse_pattern(p).apply(m, self.locale) for p, m in zip(pieces, (start, end), strict=True))
+        else:
+            head, tail = self._format("yMMMd", first), self._format("yMMMd", last)
+            fallback = str(self.locale.interval_formats.get(None, "{0} – {1}"))
+            between = fallback.split("{0}", 1)[-1].split("{1}", 1)[0]
+            return head, between, tail
+        match = _TRAILING_SEPARATOR.match(head)
+        if match and match[1]:
+            return match[1], match[2], tail
+        return head, "", tail

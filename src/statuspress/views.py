@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from . import status
+from . import i18n, status
 from .markup import to_html
 from .model import (
     Component,
@@ -23,6 +23,7 @@ from .model import (
     Window,
 )
 
+# An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
     "investigating": "Investigating",
     "identified": "Identified",
@@ -85,8 +86,11 @@ class NoticeView:
 
 def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
     """Compute what a published notice shows at `now`."""
+    lang = i18n.language(config.language)  # state and update words in the site's language
+    # How a screen reader names the checkbox of a task list item (a postmortem's action items).
+    tasks = (lang.pgettext("action item", "done"), lang.pgettext("action item", "to do"))
     updates = tuple(
-        UpdateView(u.label, LABEL_WORDS[u.label], u.at, to_html(u.body), u.body)
+        UpdateView(u.label, lang.state(notice.kind, u.label), u.at, to_html(u.body, task_labels=tasks), u.body)
         for u in status.visible_updates(notice, now)
     )
     common: dict[str, Any] = {
@@ -96,7 +100,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
         "title": notice.title,
         "author": notice.author,
         "components": tuple((config.component(cid), st) for cid, st in notice.components),
-        "summary_html": to_html(notice.summary),
+        "summary_html": to_html(notice.summary, task_labels=tasks),
         "updates": updates,
         "time": status.notice_time(notice, now),
         "updated": status.last_changed(notice, now),
@@ -108,7 +112,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
         return NoticeView(
             **common,
             state=state.value,
-            state_words=state.value.capitalize(),
+            state_words=lang.state(notice.kind, state.value),
             is_open=resolved is None,
             impact=notice.impact,
             started=status.started_at(notice),
@@ -116,7 +120,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
             resolved=resolved,
             duration=status.incident_duration(notice, now),
             next_update=notice.next_update if resolved is None else None,
-            postmortem_html=to_html(postmortem.body) if postmortem else "",
+            postmortem_html=to_html(postmortem.body, task_labels=tasks) if postmortem else "",
             postmortem_at=postmortem.at if postmortem else None,
         )
     assert isinstance(notice, Maintenance)
@@ -124,7 +128,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
     return NoticeView(
         **common,
         state=mstate.value,
-        state_words=mstate.words,
+        state_words=lang.state(notice.kind, mstate.value),
         is_open=mstate in status.OPEN_MAINTENANCE,
         window=status.window_at(notice, now),
         moves=status.visible_moves(notice, now),

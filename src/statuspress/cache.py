@@ -1,0 +1,114 @@
+"""The build cache in `.statuspress-cache/`: parsed notices and rendered Markdown from earlier builds.
+
+Safe to delete at any time. Every entry is keyed by a hash of all it was made from (a notice's bytes,
+path and kind, and the site configuration; Markdown's text and options), and the whole file by the
+package version and FORMAT, so an edit or an upgrade never serves stale output: a cached build is
+byte-identical to a cold one. The file is read back with an unpickler that builds only the package's
+model classes and plain values, so a planted cache file cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import __version__, markup
+from .load import load_notice
+from .model import Kind, Notice, Problem, SiteConfig
+
+FOLDER = ".statuspress-cache"
+FORMAT = 1  # raise when what is stored, or how it is computed, changes
+FILE = "build.pickle"
+SAFE = {
+    "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
+    "datetime": {"datetime", "date", "time", "timedelta", "timezone"},
+    "zoneinfo": {"ZoneInfo", "ZoneInfo._unpickle"},
+    "zoneinfo._zoneinfo": {"ZoneInfo", "ZoneInfo._unpickle"},
+}
+Loaded = tuple[Notice | None, list[Problem]]
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if name in SAFE.get(module, ()) or (module == "statuspress.model" and not name.startswith("_")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+class BuildCache:
+    """What one build may reuse from the previous one, and what it made for the next."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE
+        self.notices: dict[str, Loaded] = {}
+        self.markdown: dict[markup.MemoKey, str] = {}
+        self._old_notices: dict[str, Loaded] = {}
+        self._old_markdown: dict[markup.MemoKey, str] = {}
+        self.hits = 0
+        try:
+            with self.path.open("rb") as file:
+                stored = _Unpickler(file).load()
+            if isinstance(stored, tuple) and len(stored) == 4 and stored[:2] == (__version__, FORMAT):
+                self._old_notices, self._old_markdown = stored[2], stored[3]
+        except Exception:  # noqa: BLE001 — missing, truncated, from another version or planted: start afresh
+            self._old_notices, self._old_markdown = {}, {}
+
+    def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
+        """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
+        key = hashlib.sha256(repr((kind.value, path, config)).encode() + b"\0" + data).hexdigest()
+        found = self._old_notices.get(key)
+        if found is None:
+            notice, problems = load_notice(data, path, kind, config)
+            found = (notice, list(problems))
+        else:
+            self.hits += 1
+        self.notices[key] = found
+        return found[0], list(found[1])
+
+    def get(self, key: markup.MemoKey) -> str | None:
+        found = self.markdown.get(key)
+        if found is None:
+            found = self._old_markdown.get(key)
+            if found is not None:
+                self.markdown[key] = found
+        return found
+
+    def put(self, key: markup.MemoKey, value: str) -> None:
+        self.markdown[key] = value
+
+    def save(self) -> None:
+        """Keep what this build used (and nothing older), written whole or not at all."""
+        if self.notices == self._old_notices and self.markdown == self._old_markdown:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".build-", dir=self.path.parent)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    pickle.dump((__version__, FORMAT, self.notices, self.markdown), file, pickle.HIGHEST_PROTOCOL)
+                os.replace(name, self.path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+
+@contextlib.contextmanager
+def using(folder: Path | None) -> Iterator[BuildCache | None]:
+    """Use the cache in `folder` for the length of a build (none when None); the caller saves it."""
+    if folder is None:
+        yield None
+        return
+    cache = BuildCache(folder)
+    previous, markup.memo = markup.memo, cache
+    try:
+        yield cache
+    finally:
+        markup.memo = previous

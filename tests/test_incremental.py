@@ -1,0 +1,111 @@
+"""Incremental builds: the cache never changes a byte of the output, and unchanged files are not rewritten."""
+
+from __future__ import annotations
+
+import importlib.util
+import pickle
+import shutil
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, ROOT
+from statuspress import cache
+from statuspress.build import build_site, write_site
+
+BENCH = ROOT / "bench" / "build_bench.py"
+
+
+def make_site(root: Path, incidents: int) -> None:
+    spec = importlib.util.spec_from_file_location("build_bench", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("build_bench", module)
+    spec.loader.exec_module(module)
+    module.make_site(root, incidents)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "example"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns(
+        "_site", ".statuspress-cache", ".git", ".venv", "node_modules", "src", "tests", "bench", "docs", "*.egg-info"))
+    return root
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> Path:
+    root = tmp_path / "generated"
+    root.mkdir()
+    make_site(root, 60)
+    return root
+
+
+@pytest.mark.parametrize("name", ["example", "generated"])
+def test_a_cached_build_is_byte_identical_to_a_cold_one(name: str, request: pytest.FixtureRequest) -> None:
+    root: Path = request.getfixturevalue(name)
+    folder = root / cache.FOLDER
+    cold, problems = build_site(root, NOW)
+    assert cold is not None, [str(p) for p in problems]
+    first, _ = build_site(root, NOW, folder)  # fills the cache
+    assert (folder / cache.FILE).is_file()
+    store = cache.BuildCache(folder)
+    assert store._old_notices and store._old_markdown  # it was read back
+    for now in (NOW, NOW + timedelta(hours=3)):  # the scheduled publish: only `now` changes
+        warm, _ = build_site(root, now, folder)
+        assert warm == build_site(root, now)[0]
+    assert first == cold
+
+
+def test_an_edited_notice_is_read_again(generated: Path) -> None:
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    notice = sorted((generated / "incidents").iterdir())[0]
+    notice.write_text(notice.read_text().replace("title: Incident", "title: Edited incident", 1))
+    warm, _ = build_site(generated, NOW, folder)
+    assert warm == build_site(generated, NOW)[0]
+    assert warm is not None and any(b"Edited incident" in data for data in warm.values())
+
+
+def test_a_changed_configuration_is_not_served_from_the_cache(generated: Path) -> None:
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    config = generated / "site.yaml"
+    config.write_text(config.read_text().replace("name: Component 3,", "name: Renamed component,"))
+    warm, _ = build_site(generated, NOW, folder)
+    assert warm == build_site(generated, NOW)[0]
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05garbage",
+                                     pickle.dumps(("0.0.0", cache.FORMAT, {}, {}))])
+def test_a_broken_or_old_cache_is_ignored(generated: Path, content: bytes) -> None:
+    folder = generated / cache.FOLDER
+    folder.mkdir()
+    (folder / cache.FILE).write_bytes(content)
+    assert build_site(generated, NOW, folder)[0] == build_site(generated, NOW)[0]
+
+
+def test_a_planted_cache_cannot_run_code(generated: Path, tmp_path: Path) -> None:
+    class Planted:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (Path.touch, (str(tmp_path / "pwned"),))
+
+    folder = generated / cache.FOLDER
+    folder.mkdir()
+    (folder / cache.FILE).write_bytes(pickle.dumps(("x", Planted())))
+    build_site(generated, NOW, folder)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site({"same.html": b"same\n", "changed.html": b"before\n", "gone.html": b"x"}, out)
+    before = {name: (out / name).stat() for name in ("same.html", "changed.html")}
+    write_site({"same.html": b"same\n", "changed.html": b"after\n", "new.html": b"new\n"}, out)
+    assert (out / "same.html").stat().st_ino == before["same.html"].st_ino
+    assert (out / "same.html").stat().st_mtime_ns == before["same.html"].st_mtime_ns
+    assert (out / "changed.html").stat().st_ino != before["changed.html"].st_ino
+    assert (out / "changed.html").read_bytes() == b"after\n"
+    assert sorted(p.name for p in out.iterdir()) == ["changed.html", "new.html", "same.html"]
