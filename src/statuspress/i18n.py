@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from io import BytesIO
 
@@ -45,7 +46,7 @@ def catalogue_code(tag: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(code: str) -> Translations:
     """Compile a shipped catalogue (`.po`) into gettext translations, in memory; fuzzy entries are left out."""
     po = files("statuspress").joinpath(catalogue_path(code)).read_bytes()
@@ -131,7 +132,7 @@ class Language:
         return self.translations.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self.translations.pgettext(context, message)
+        return str(self.translations.pgettext(context, message))
 
     @property
     def _table(self) -> dict[str, dict[str, str]]:
@@ -178,21 +179,20 @@ class Language:
         return str(pattern.apply(Decimal(str(value)) / 100, self.locale))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables(code: str) -> dict[str, dict[str, str]]:
-    return _words(translations(code).pgettext)
+    found = translations(code)
+    return _words(lambda context, message: str(found.pgettext(context, message)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def language(tag: str) -> Language:
-    """Return the language of a tag; a tag without a shipped catalogue gets English (see `problems`)."""
+    """Return the language of a tag; a tag without a shipped catalogue gets English (config.py warns)."""
     code = catalogue_code(tag) or DEFAULT
     locale = Locale.parse(code)
     if code == catalogue_code(tag):
-        try:
+        with suppress(ValueError, UnknownLocaleError):
             locale = Locale.parse(tag, sep="-")  # de-CH: Swiss German dates and numbers
-        except (ValueError, UnknownLocaleError):
-            pass
     return Language(tag, code, translations(code), Dates(None if code == "en" else locale), locale)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from babel import Locale
 from babel.dates import format_skeleton, parse_pattern
@@ -190,8 +190,9 @@ class Dates:
 
     def _format(self, skeleton: str, value: date) -> str:
         assert self.locale is not None
-        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-        return format_skeleton(skeleton, moment.replace(tzinfo=None), tzinfo=UTC, locale=self.locale)
+        # The wall-clock date and time as given, whatever their zone: Babel formats it as UTC.
+        moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+        return format_skeleton(skeleton, moment.replace(tzinfo=UTC), tzinfo=UTC, locale=self.locale)
 
     def _join(self, day_text: str, clock_text: str) -> str:
         """Join a date and a time as the locale does (`{1}, {0}`: `24 nov 2026, 12:00`)."""
@@ -279,7 +280,7 @@ class Dates:
         following the locale's interval form: `12`, `–`, `23 nov 2026`; `2026年11月12日`, `～`, `23日`."""
         if self.locale is None:
             return range_parts(first, last)
-        start, end = (datetime(d.year, d.month, d.day) for d in (first, last))
+        start, end = (datetime.combine(d, time(), tzinfo=UTC) for d in (first, last))
         field = "y" if first.year != last.year else "M" if first.month != last.month else "d"
         pieces = (self.locale.interval_formats.get("yMMMd") or {}).get(field)
         if pieces and len(pieces) == 2:
