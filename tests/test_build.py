@@ -235,3 +235,22 @@ def test_without_repository_there_is_no_history_link(site: Callable[..., Path]) 
                             NOW)
     assert outputs is not None
     assert "Every change" not in outputs["incidents/x/index.html"].decode()
+
+
+def test_a_now_out_of_range_is_a_usage_error(run: Callable[..., Result]) -> None:
+    result = run("build", "--site", str(ROOT), "--now", "9999-12-31T23:00-05:00")
+    assert result.code == 2
+    assert "--now: '9999-12-31T23:00-05:00' is out of range; give a time between 1970 and 9999" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_links_to_the_site_itself_get_no_rel(site: Callable[..., Path]) -> None:
+    from conftest import SITE_YAML
+
+    text = INCIDENT.format(title="X", n=1, time="2026-11-24 10:00 UTC").replace(
+        "Looking.", "See [our page](https://status.test.example/history/) and [theirs](https://other.example/).")
+    outputs, _ = build_site(site({"incidents/x.md": text}, config=SITE_YAML), NOW)
+    assert outputs is not None
+    page = outputs["incidents/x/index.html"].decode()
+    assert '<a href="https://status.test.example/history/">our page</a>' in page
+    assert '<a href="https://other.example/" rel="noopener nofollow">theirs</a>' in page

@@ -90,7 +90,9 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
     # How a screen reader names the checkbox of a task list item (a postmortem's action items).
     tasks = (lang.pgettext("action item", "done"), lang.pgettext("action item", "to do"))
     updates = tuple(
-        UpdateView(u.label, lang.state(notice.kind, u.label), u.at, to_html(u.body, task_labels=tasks), u.body)
+        UpdateView(
+            u.label, lang.state(notice.kind, u.label), u.at, to_html(u.body, config.url, task_labels=tasks), u.body
+        )
         for u in status.visible_updates(notice, now)
     )
     common: dict[str, Any] = {
@@ -100,7 +102,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
         "title": notice.title,
         "author": notice.author,
         "components": tuple((config.component(cid), st) for cid, st in notice.components),
-        "summary_html": to_html(notice.summary, task_labels=tasks),
+        "summary_html": to_html(notice.summary, config.url, task_labels=tasks),
         "updates": updates,
         "time": status.notice_time(notice, now),
         "updated": status.last_changed(notice, now),
@@ -120,7 +122,7 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
             resolved=resolved,
             duration=status.incident_duration(notice, now),
             next_update=notice.next_update if resolved is None else None,
-            postmortem_html=to_html(postmortem.body, task_labels=tasks) if postmortem else "",
+            postmortem_html=to_html(postmortem.body, config.url, task_labels=tasks) if postmortem else "",
             postmortem_at=postmortem.at if postmortem else None,
         )
     assert isinstance(notice, Maintenance)
