@@ -118,6 +118,8 @@ def _now(text: str | None) -> datetime:
         return parse_now(text)
     except TimeError as exc:
         raise UsageError(f"--now: {exc.message}; {exc.hint}") from None
+    except OverflowError:  # 9999-12-31 23:00 -05:00 is in the year 10000 in UTC
+        raise UsageError(f"--now: '{text}' is after 9999; give a time between 1970 and 9999") from None
 
 
 def _time(option: str, text: str) -> datetime:
