@@ -441,5 +441,6 @@ def badge_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     offline = offline_pages(site, views, now, env)
     files.update(offline)
     styles = sorted({csp_hash(style) for page in offline.values() for style in inline_styles(page.decode("utf-8"))})
-    files[HEADERS] = headers_file(static.policy_sources(static.sources(site)), styles)
+    sources: tuple[str, ...] = env.globals["asset_sources"]  # type: ignore[assignment]  # set by render.environment
+    files[HEADERS] = headers_file(sources, styles)
     return files

@@ -24,7 +24,8 @@ from .calendar import calendar_files
 from .feeds import FEED, entry_id, feed_files
 from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
-from .render import assets, environment, render_pages
+from .render import environment, render_pages
+from .static import load_assets
 from .views import NoticeView, all_views
 
 API = "api/v2/"  # the API's public paths; `api.py` writes them
@@ -82,7 +83,8 @@ def _build(root: Path, now: datetime, read: Reader | None
         return None, problems, None
     problems += future_updates(site, now)
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
-    env = environment(site)
+    static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
+    env = environment(site, static)
     try:
         outputs = render_pages(site, views, now, env)
         outputs.update(feed_files(site, views, now, env))  # feed.atom, feeds/<component>.atom
@@ -95,7 +97,7 @@ def _build(root: Path, now: datetime, read: Reader | None
     except jinja2.TemplateError as exc:
         return None, [*problems, Problem("templates", 1, f"template error: {exc}",
                                          "a template override uses a name the page does not have")], None
-    outputs.update(assets(site))
+    outputs.update(static.files)
     published = [n for n in (*site.incidents, *site.maintenance) if status.is_published(n, now)]
     feed_ids = _feed_ids(outputs.get(FEED, b""))
     # The API landed after this check: a build without it (api_files returns nothing) is not refused for

@@ -17,13 +17,13 @@ from .badges import page_policy
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
 from .model import Component, ComponentStatus, Indicator, Kind, Site
-from .static import load_assets, policy_sources
+from .static import Assets, load_assets, policy_sources
 from .views import ComponentView, DayView, NoticeView, component_views
 
 ASSETS = "assets"
 
 
-def environment(site: Site) -> Environment:
+def environment(site: Site, static: Assets | None = None) -> Environment:
     """Build the Jinja environment: the site's `templates/` first, then the defaults, with the
     catalogue, words and dates of the site's language (see i18n.py)."""
     zone = site.config.zone
@@ -64,8 +64,10 @@ def environment(site: Site) -> Environment:
         percent=lang.percent,  # "99.97" -> `99.97%`, `99,97 %`
     )
     # `{{ root }}{{ asset('style.css') }}`: a static file's fingerprinted path; `csp`: the pages' <meta> policy.
-    static = load_assets(site)
-    env.globals.update(asset=static.path, csp=Markup(page_policy(policy_sources(static.paths), meta=True)))
+    # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
+    static = static or load_assets(site)
+    sources = policy_sources(static.paths)
+    env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
 
@@ -235,9 +237,3 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
             )
     page("404.html", "404.html", root=urlsplit(config.url).path or "/")
     return pages
-
-
-def assets(site: Site) -> dict[str, bytes]:
-    """Return the static files under their fingerprinted names (`assets/style.3f2a9c1e.css`): the defaults, each
-    replaced by the site's file of the same name (see static.py)."""
-    return load_assets(site).files

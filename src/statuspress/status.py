@@ -198,7 +198,7 @@ def overall_status(
 
 @dataclass(frozen=True)
 class DayGroup:
-    """Days `first`..`last` (newest first) and the incidents that started in them; quiet stretches are one group."""
+    """Days `first` (the earliest) to `last` and the incidents that started in them; a quiet stretch is one group."""
 
     first: date
     last: date
