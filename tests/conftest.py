@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,25 @@ components:
   - {id: dashboard, name: Dashboard}
   - {id: db, name: Database, group: Data}
 """
+
+
+def generate_site(root: Path, incidents: int) -> None:
+    """Write the benchmark's synthetic site (bench/build_bench.py: seeded, realistic notices) into `root`."""
+    spec = importlib.util.spec_from_file_location("build_bench", ROOT / "bench" / "build_bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make_site(root, incidents)
+
+
+@pytest.fixture(scope="session")
+def generated_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The files of a generated site of 120 incidents and 6 maintenance, built at NOW."""
+    root = tmp_path_factory.mktemp("generated")
+    generate_site(root, 120)
+    outputs, problems = build_site(root, NOW)
+    assert outputs is not None, [str(p) for p in problems]
+    return outputs
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

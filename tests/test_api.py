@@ -14,6 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import NOW, ROOT
+from statuspress.api import dump
 from statuspress.build import build_site
 
 SCHEMAS = ROOT / "schemas" / "api"
@@ -695,3 +696,14 @@ def test_a_site_at_a_sub_path(site: Callable[..., Path]) -> None:
     incident = api["incidents.json"]["incidents"][0]
     assert incident["shortlink"] == "https://example.github.io/status/incidents/2026-11-24-x/"
     assert errors("incidents", api["incidents.json"]) == []
+
+
+def test_notice_files_are_serialised_as_the_list_files_are(generated_outputs: dict[str, bytes]) -> None:
+    """A notice's own file is made of reused parts (api.py `record`); whole, it is what `dump` makes."""
+    records = {n: d for n, d in generated_outputs.items() if re.match(r"api/v2/(incidents|scheduled-maintenances)/"
+                                                                       r"[a-z0-9]+\.json$", n)
+               and not n.endswith(("/unresolved.json", "/upcoming.json", "/active.json"))}
+    assert len(records) == 126
+    for name, data in records.items():
+        assert dump(json.loads(data)) == data, name
+        assert b"\\u0000" not in data

@@ -80,7 +80,7 @@ def test_stopped_while_writing_files_leaves_the_previous_site(
     published: tuple[Path, Tree], example: Tree, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
     out, before = published
-    monkeypatch.setattr(Path, "write_bytes", failing_after(len(example) // 2, error, Path.write_bytes))
+    monkeypatch.setattr(build_module, "write_file", failing_after(len(example) // 2, error, build_module.write_file))
     with pytest.raises(type(error)):
         write_site(example, out)
     assert tree(out) == before
@@ -132,7 +132,7 @@ def test_the_command_reports_a_stopped_build_without_a_traceback(
     run: Callable[..., CliResult], error: BaseException, status: int, message: str,
 ) -> None:
     out, before = published
-    monkeypatch.setattr(Path, "write_bytes", failing_after(10, error, Path.write_bytes))
+    monkeypatch.setattr(build_module, "write_file", failing_after(10, error, build_module.write_file))
     result = run("build", "--site", str(ROOT), "--out", str(out), "--now", NOW_TEXT)
     assert (result.code, result.err.splitlines()[-1]) == (status, message.format(out=out.resolve()))
     assert "Traceback" not in result.err

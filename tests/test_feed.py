@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from lxml import etree
 
 from conftest import NOW, ROOT
 from statuspress.build import build_site
+from statuspress.feeds import ENTRIES
 
 SCHEMA = Path(__file__).parent / "schemas" / "atom.rng"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -67,3 +69,19 @@ def test_entry_ids_stay_and_updated_moves_when_a_notice_is_updated() -> None:
     assert new[link][1] == "2026-11-24T11:20:00+00:00"
     moved = "https://status.example.com/maintenance/2026-12-02-database-upgrade/"
     assert new[moved][1] == "2026-11-24T09:00:00+00:00"  # its move, after its announcement
+
+
+def test_a_feed_holds_the_fifty_most_recently_changed_notices(generated_outputs: dict[str, bytes]) -> None:
+    """History pages hold every notice; a feed, however long the history, the latest `ENTRIES`."""
+    parsed = feedparser.parse(generated_outputs["feed.atom"])
+    assert not parsed.bozo
+    assert len(parsed.entries) == ENTRIES == 50
+    updated = [e.updated_parsed for e in parsed.entries]
+    assert updated == sorted(updated, reverse=True)
+    api = json.loads(generated_outputs["api/v2/incidents.json"])  # 50 most recent incidents, as Statuspage
+    newest = {i["shortlink"] for i in api["incidents"][:40]}
+    assert newest <= {e.link for e in parsed.entries}
+    history = b"".join(data for name, data in generated_outputs.items() if name.startswith("history/"))
+    assert history.count(b'class="notice-line"') == 126  # every notice, on three pages
+    component = feedparser.parse(generated_outputs["feeds/c1.atom"])
+    assert 0 < len(component.entries) <= 50

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 import shutil
-import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
-from conftest import NOW, ROOT
-from statuspress import cache
+from conftest import NOW, ROOT, generate_site
+from statuspress import cache, status
 from statuspress.build import build_site, write_site
-
-BENCH = ROOT / "bench" / "build_bench.py"
-
-
-def make_site(root: Path, incidents: int) -> None:
-    spec = importlib.util.spec_from_file_location("build_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_bench", module)
-    spec.loader.exec_module(module)
-    module.make_site(root, incidents)
+from statuspress.load import load_site
 
 
 @pytest.fixture
@@ -39,7 +29,7 @@ def example(tmp_path: Path) -> Path:
 def generated(tmp_path: Path) -> Path:
     root = tmp_path / "generated"
     root.mkdir()
-    make_site(root, 60)
+    generate_site(root, 60)
     return root
 
 
@@ -53,10 +43,39 @@ def test_a_cached_build_is_byte_identical_to_a_cold_one(name: str, request: pyte
     assert (folder / cache.FILE).is_file()
     store = cache.BuildCache(folder)
     assert store._old_notices and store._old_markdown  # it was read back
-    for now in (NOW, NOW + timedelta(hours=3)):  # the scheduled publish: only `now` changes
+    # the scheduled publish (only `now` changes), then notices ending, starting, and a build back in time
+    for now in (NOW, NOW + timedelta(hours=3), NOW + timedelta(days=10), NOW - timedelta(days=10), NOW):
         warm, _ = build_site(root, now, folder)
-        assert warm == build_site(root, now)[0]
+        assert warm == build_site(root, now)[0], now
     assert first == cold
+
+
+def test_when_only_now_changes_settled_notices_are_not_rendered_again(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    rendered: list[str] = []
+    real = jinja2.Template.render
+
+    def render(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+        rendered.append(self.name or "")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", render)
+    later = NOW + timedelta(minutes=10)
+    warm, _ = build_site(generated, later, folder)
+    site, _ = load_site(generated)
+    assert warm is not None and site is not None
+    live = [n for n in (*site.incidents, *site.maintenance) if status.settled_at(n, later) is None]
+    assert len(live) < 10 < len(site.incidents)  # most of the history is settled
+    # only the live notices' pages and feed entries, the home page, each component's first page, the
+    # history pages that show a live notice and the pages made for each build (404, badges, embeds)
+    assert rendered.count("incident.html") + rendered.count("maintenance.html") == len(live)
+    assert rendered.count("feed_entry.html") == len(live)
+    assert rendered.count("history.html") == 1
+    assert rendered.count("component.html") == len(site.config.components)
+    monkeypatch.undo()
+    assert warm == build_site(generated, later)[0]
 
 
 def test_an_edited_notice_is_read_again(generated: Path) -> None:

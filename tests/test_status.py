@@ -142,6 +142,36 @@ def test_maintenance_is_published_once_announced(announced: int | None, publishe
     assert status.is_published(maintenance(120, 180, announced=announced), NOW) is published
 
 
+@pytest.mark.parametrize(
+    ("notice", "expected"),
+    [
+        # an open incident shows `now` (how long it has lasted): never settled
+        (incident(("investigating", -30)), None),
+        (incident(("investigating", -30), ("resolved", -5)), at(-5)),
+        # an update written ahead of time, or a promised update still to come, can still change it
+        (incident(("investigating", -30), ("resolved", -5), ("update", 10)), None),
+        (incident(("investigating", -30), ("resolved", 10)), None),
+        # a start given after the last update is still one of its moments
+        (incident(("investigating", -30), ("resolved", -20), started=at(-10)), at(-10)),
+        # maintenance: over at the end of its window, or at its Completed or Cancelled update
+        (maintenance(-120, -60), at(-60)),
+        (maintenance(-60, 60), None),
+        (maintenance(60, 120), None),
+        (maintenance(-120, -60, ("in progress", -120)), None),  # In progress keeps it open past its end
+        (maintenance(-120, 60, ("completed", -30)), None),  # the end of the window is still ahead
+        (maintenance(-120, -60, ("verifying", -70), ("completed", -30)), at(-30)),
+        (maintenance(-120, -60, announced=-30), at(-30)),
+        (maintenance(60, 120, ("cancelled", -10)), None),  # a cancelled window still to come: its moment ahead
+        (maintenance(-60, -30, ("cancelled", -90)), at(-30)),
+        (maintenance(-120, -60, moves=(Reschedule(Window(at(-300), at(-240)), at(-10), "moved"),)), at(-10)),
+    ],
+)
+def test_settled_at(notice: Incident | Maintenance, expected: datetime | None) -> None:
+    assert status.settled_at(notice, NOW) == expected
+    if expected is not None:  # once settled, it stays settled at the same moment
+        assert status.settled_at(notice, at(60 * 24 * 365)) == expected
+
+
 OUTAGE = ComponentStatus.MAJOR_OUTAGE
 PARTIAL = ComponentStatus.PARTIAL_OUTAGE
 DEGRADED = ComponentStatus.DEGRADED_PERFORMANCE

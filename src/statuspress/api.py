@@ -9,7 +9,7 @@ in the content (see "JSON API" in README.md for each choice).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -28,11 +28,14 @@ from .model import (
     SiteConfig,
     Update,
 )
+from .reuse import digest, reused
 
 PREFIX = "api/v2/"
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json hold the 50 most recent, as Statuspage's
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the stand-in time of a site without any published notice
 INSTANT = timedelta(microseconds=1)
+HOLE = "\0components\0"  # where a reused API object gets its components (content never holds a NUL)
+HOLE_JSON = json.dumps(HOLE)
 CANCELLED_BODY = "This scheduled maintenance has been cancelled."
 
 # Statuspage has no "cancelled": a cancelled maintenance is completed, and its last update says why.
@@ -137,6 +140,7 @@ class _Api:
         self.updated = {n.id: self.updated_at(n) for n in self.notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
+        self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
     @property
     def notices(self) -> list[Notice]:
@@ -404,18 +408,18 @@ class _Api:
     def files(self) -> dict[str, bytes]:
         page = self.page()
         incidents = sorted(self.incidents, key=lambda i: (self.created[i.id], i.id), reverse=True)
-        incident_json = {i.id: self.incident(i) for i in incidents}
-        unresolved = [incident_json[i.id] for i in incidents if not status.is_resolved(i, self.now)]
+        incident_json = _Lazy(self.incident)
+        unresolved = [incident_json[i] for i in incidents if not status.is_resolved(i, self.now)]
 
         def window_start(m: Maintenance) -> tuple[datetime, str]:
             return status.window_at(m, self.now).start, m.id
 
         maintenance = sorted(self.maintenance, key=window_start, reverse=True)
-        maintenance_json = {m.id: self.scheduled_maintenance(m) for m in maintenance}
+        maintenance_json = _Lazy(self.scheduled_maintenance)
         soonest = sorted(self.maintenance, key=window_start)
-        upcoming = [maintenance_json[m.id] for m in soonest if status.is_upcoming(m, self.now)]
-        active = [maintenance_json[m.id] for m in soonest if status.is_open(m, self.now)]
-        current = [maintenance_json[m.id] for m in soonest
+        upcoming = [maintenance_json[m] for m in soonest if status.is_upcoming(m, self.now)]
+        active = [maintenance_json[m] for m in soonest if status.is_open(m, self.now)]
+        current = [maintenance_json[m] for m in soonest
                    if status.is_upcoming(m, self.now) or status.is_open(m, self.now)]
         components = self.component_list
 
@@ -429,16 +433,55 @@ class _Api:
             },
             "status.json": {"page": page, "status": self.overall()},
             "components.json": {"page": page, "components": components},
-            "incidents.json": {"page": page, "incidents": list(incident_json.values())[:LIST_LIMIT]},
+            "incidents.json": {"page": page, "incidents": [incident_json[i] for i in incidents[:LIST_LIMIT]]},
             "incidents/unresolved.json": {"page": page, "incidents": unresolved},
             "scheduled-maintenances.json": {
-                "page": page, "scheduled_maintenances": list(maintenance_json.values())[:LIST_LIMIT],
+                "page": page, "scheduled_maintenances": [maintenance_json[m] for m in maintenance[:LIST_LIMIT]],
             },
             "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": upcoming},
             "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": active},
         }
-        for iid, incident in incident_json.items():
-            files[f"incidents/{iid}.json"] = {"page": page, "incident": incident}
-        for mid, scheduled in maintenance_json.items():
-            files[f"scheduled-maintenances/{mid}.json"] = {"page": page, "scheduled_maintenance": scheduled}
-        return {PREFIX + name: dump(data) for name, data in sorted(files.items())}
+        output = {PREFIX + name: dump(data) for name, data in files.items()}
+        page_text = nested(page, 1)
+        for incident in incidents:
+            output[f"{PREFIX}incidents/{incident.id}.json"] = self.record(page_text, "incident", incident,
+                                                                          incident_json)
+        for scheduled in maintenance:
+            output[f"{PREFIX}scheduled-maintenances/{scheduled.id}.json"] = self.record(
+                page_text, "scheduled_maintenance", scheduled, maintenance_json)
+        return dict(sorted(output.items()))
+
+    def record(self, page_text: str, field: str, notice: Notice, made: _Lazy) -> bytes:
+        """A notice's own file, `dump({"page": page, field: made[notice]})`, made of parts: a settled
+        notice's object (but its components, which show their status at `now`) is made once and reused."""
+
+        def body() -> str:
+            return nested({**made[notice], "components": HOLE}, 1)
+
+        settled = status.settled_at(notice, self.now)
+        text = body() if settled is None else reused(("api", digest(notice), settled), body)
+        named = tuple(cid for cid, _ in notice.components)
+        if named not in self.components_text:
+            self.components_text[named] = nested(self.notice_components(notice), 2)
+        text = text.replace(HOLE_JSON, self.components_text[named], 1)
+        return f'{{\n  "page": {page_text},\n  "{field}": {text}\n}}\n'.encode()
+
+
+class _Lazy:
+    """Notices' API objects, each made when first asked for."""
+
+    def __init__(self, make: Callable[[Any], Json]) -> None:
+        self.make = make
+        self.made: dict[str, Json] = {}
+
+    def __getitem__(self, notice: Notice) -> Json:
+        found = self.made.get(notice.id)
+        if found is None:
+            found = self.made[notice.id] = self.make(notice)
+        return found
+
+
+def nested(data: Json | list[Json], depth: int) -> str:
+    """Serialise as `dump` does a value `depth` levels inside an object (without the final newline)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, separators=(",", ": "))
+    return text.replace("\n", "\n" + "  " * depth)

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 import os
 import posixpath
 import re
 import shutil
+import stat
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import jinja2
 
-from . import status
+from . import reuse, status
 from .api import api_files
 from .badges import badge_files
 from .cache import using
 from .calendar import calendar_files
-from .feeds import FEED, entry_id, feed_files
+from .feeds import FEED, entry_id, feed_files, latest
 from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
 from .render import environment, render_pages
@@ -31,6 +33,7 @@ from .views import NoticeView, all_views
 API = "api/v2/"  # the API's public paths; `api.py` writes them
 API_FOLDERS = {Kind.INCIDENT: "incidents", Kind.MAINTENANCE: "scheduled-maintenances"}
 API_RECORD = re.compile(r"^api/v2/(?:incidents|scheduled-maintenances)/([a-z0-9]+)\.json$")
+HREF = re.compile(r"""<a\s(?:[^>]*?\s)?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 ATOM_ENTRY_ID = "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id"
 
 
@@ -82,8 +85,9 @@ def _build(root: Path, now: datetime, read: Reader | None
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
     problems += future_updates(site, now)
-    views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
+    reuse.scope = _scope(site, static.paths)  # what every reused output depends on
+    views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     env = environment(site, static)
     try:
         outputs = render_pages(site, views, now, env)
@@ -116,6 +120,21 @@ def _build(root: Path, now: datetime, read: Reader | None
     return dict(sorted(outputs.items())), problems, summary
 
 
+def _scope(site: Site, assets: dict[str, str]) -> str:
+    """Fingerprint what every output depends on: the package's files (code, templates, catalogues), the
+    site's templates, its configuration and its static files' published names."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    overrides = Path(site.root) / "templates"
+    for folder in (package, overrides):
+        found = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if folder.is_dir() else []
+        for path in found:
+            digest.update(f"{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes() + b"\0")
+    digest.update(repr((site.config, sorted(assets.items()))).encode())
+    return digest.hexdigest()
+
+
 def _is_api_record(name: str) -> bool:
     match = API_RECORD.match(name)
     return match is not None and match[1] not in RESERVED_IDS
@@ -128,18 +147,19 @@ def api_record(notice: Notice) -> str:
 
 def _missing(site: Site, published: list[Notice], views: list[NoticeView], outputs: dict[str, bytes],
              feed_ids: list[str], with_api: bool) -> list[Problem]:
-    """Every published notice that is not in the history pages, the feed or the API: the build fails."""
+    """Every published notice that is not in the history pages, the feed (when it is among the latest) or
+    the API: the build fails."""
     config = site.config
     listed = _history_links(config.url, outputs)
     entries = set(feed_ids)
-    shown = {(view.kind, view.slug): view for view in views}
+    shown = {(view.kind, view.slug): view for view in latest(views)}
     problems = []
     for notice in published:
         url = config.url + notice.url_path
         view = shown.get((notice.kind, notice.slug))
         absent = [
             *(["the history pages"] if url not in listed else []),
-            *([FEED] if view is None or entry_id(config, view) not in entries else []),
+            *([FEED] if view is not None and entry_id(config, view) not in entries else []),
             *([api_record(notice)] if with_api and api_record(notice) not in outputs else []),
         ]
         if absent:
@@ -150,27 +170,15 @@ def _missing(site: Site, published: list[Notice], views: list[NoticeView], outpu
     return problems
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
-
-
 def _history_links(site_url: str, outputs: dict[str, bytes]) -> set[str]:
     """Every page the history pages link to, as an absolute URL without query, fragment or index.html."""
     found = set()
     for name, data in outputs.items():
         if not (name.startswith("history/") and name.endswith(".html")):
             continue
-        parser = _Links()
-        parser.feed(data.decode("utf-8", "replace"))
         base = urljoin(site_url, posixpath.dirname(name) + "/")
-        for href in parser.hrefs:
-            parts = urlsplit(urljoin(base, href))
+        for match in HREF.finditer(data.decode("utf-8", "replace")):
+            parts = urlsplit(urljoin(base, html.unescape(match[match.lastindex or 0])))
             path = parts.path.removesuffix("index.html")
             found.add(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
     return found
@@ -198,11 +206,15 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     retired: Path | None = None
     try:
+        folders: set[str] = set()
         for name, data in outputs.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not _link_unchanged(out / name, data, target):
-                target.write_bytes(data)
+            folder = posixpath.dirname(name)
+            if folder not in folders:
+                os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                folders.add(folder)
+            target = os.path.join(staging, name)
+            if not _link_unchanged(os.path.join(out, name), data, target):
+                write_file(target, data)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -224,13 +236,21 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)
 
 
-def _link_unchanged(previous: Path, data: bytes, target: Path) -> bool:
+def write_file(path: str, data: bytes) -> None:
+    """Write one output file (tests stop a build here)."""
+    with open(path, "wb") as file:
+        file.write(data)
+
+
+def _link_unchanged(previous: str, data: bytes, target: str) -> bool:
     """Hard-link `previous` as `target` when it holds exactly `data`; False when it does not or cannot."""
     try:
-        if previous.is_symlink() or not previous.is_file() or previous.stat().st_size != len(data):
+        found = os.lstat(previous)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
             return False
-        if previous.read_bytes() != data:
-            return False
+        with open(previous, "rb") as file:
+            if file.read() != data:
+                return False
         os.link(previous, target)
     except OSError:  # gone, unreadable, or a file system without hard links: write it instead
         return False

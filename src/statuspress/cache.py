@@ -1,9 +1,11 @@
-"""The build cache in `.statuspress-cache/`: parsed notices and rendered Markdown from earlier builds.
+"""The build cache in `.statuspress-cache/`: parsed notices, rendered Markdown and the outputs of
+settled notices (reuse.py) from earlier builds.
 
 Safe to delete at any time. Every entry is keyed by a hash of all it was made from (a notice's bytes,
-path and kind, and the site configuration; Markdown's text and options), and the whole file by the
-package version and FORMAT, so an edit or an upgrade never serves stale output: a cached build is
-byte-identical to a cold one. The file is read back with an unpickler that builds only the package's
+path and kind, and the site configuration; Markdown's text and options; for outputs, the templates,
+static files and the moment the notice settled), and the whole file by the package version and
+FORMAT, so an edit or an upgrade never serves stale output: a cached build is byte-identical to a
+cold one. The file is read back with an unpickler that builds only the package's
 model classes and plain values, so a planted cache file cannot run code.
 """
 
@@ -18,12 +20,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import __version__, markup
+from . import __version__, markup, reuse
 from .load import load_notice
 from .model import Kind, Notice, Problem, SiteConfig
 
 FOLDER = ".statuspress-cache"
-FORMAT = 1  # raise when what is stored, or how it is computed, changes
+FORMAT = 2  # raise when what is stored, or how it is computed, changes
 FILE = "build.pickle"
 SAFE = {
     "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
@@ -36,7 +38,8 @@ Loaded = tuple[Notice | None, list[Problem]]
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if name in SAFE.get(module, ()) or (module == "statuspress.model" and not name.startswith("_")):
+        ours = module in ("statuspress.model", "statuspress.views") and not name.startswith("_")
+        if name in SAFE.get(module, ()) or ours:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
@@ -50,14 +53,16 @@ class BuildCache:
         self.markdown: dict[markup.MemoKey, str] = {}
         self._old_notices: dict[str, Loaded] = {}
         self._old_markdown: dict[markup.MemoKey, str] = {}
+        self.outputs: dict[str, object] = {}
+        self._old_outputs: dict[str, object] = {}
         self.hits = 0
         try:
             with self.path.open("rb") as file:
                 stored = _Unpickler(file).load()
-            if isinstance(stored, tuple) and len(stored) == 4 and stored[:2] == (__version__, FORMAT):
-                self._old_notices, self._old_markdown = stored[2], stored[3]
+            if isinstance(stored, tuple) and len(stored) == 5 and stored[:2] == (__version__, FORMAT):
+                self._old_notices, self._old_markdown, self._old_outputs = stored[2:]
         except Exception:  # noqa: BLE001 — missing, truncated, from another version or planted: start afresh
-            self._old_notices, self._old_markdown = {}, {}
+            self._old_notices, self._old_markdown, self._old_outputs = {}, {}, {}
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
@@ -82,16 +87,29 @@ class BuildCache:
     def put(self, key: markup.MemoKey, value: str) -> None:
         self.markdown[key] = value
 
+    def recall(self, key: str) -> object | None:
+        found = self.outputs.get(key)
+        if found is None:
+            found = self._old_outputs.get(key)
+            if found is not None:
+                self.outputs[key] = found
+        return found
+
+    def keep(self, key: str, value: object) -> None:
+        self.outputs[key] = value
+
     def save(self) -> None:
         """Keep what this build used (and nothing older), written whole or not at all."""
-        if self.notices == self._old_notices and self.markdown == self._old_markdown:
+        if (self.notices.keys() == self._old_notices.keys() and self.markdown.keys() == self._old_markdown.keys()
+                and self.outputs.keys() == self._old_outputs.keys()):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".build-", dir=self.path.parent)
             try:
                 with os.fdopen(handle, "wb") as file:
-                    pickle.dump((__version__, FORMAT, self.notices, self.markdown), file, pickle.HIGHEST_PROTOCOL)
+                    stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs)
+                    pickle.dump(stored, file, pickle.HIGHEST_PROTOCOL)
                 os.replace(name, self.path)
             finally:
                 with contextlib.suppress(OSError):
@@ -107,8 +125,9 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
         yield None
         return
     cache = BuildCache(folder)
-    previous, markup.memo = markup.memo, cache
+    previous = markup.memo, reuse.store, reuse.scope
+    markup.memo = reuse.store = cache
     try:
         yield cache
     finally:
-        markup.memo = previous
+        markup.memo, reuse.store, reuse.scope = previous

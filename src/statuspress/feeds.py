@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
 from . import i18n
 from .model import Component, Site, SiteConfig
+from .reuse import reused
 from .views import NoticeView
 
 FEED = "feed.atom"
 COMPONENT_FEEDS = "feeds"
 
 GENERATOR_URI = "https://pypi.org/project/statuspress/"
+ENTRIES = 50  # a feed holds the notices changed most recently; the history pages hold them all
 
 
 def component_feed(component_id: str) -> str:
@@ -35,11 +40,12 @@ def atom_feed(
     config: SiteConfig,
     views: list[NoticeView],
     now: datetime,
-    env: Environment,
+    content: Callable[[NoticeView], str],
     path: str,
     component: Component | None = None,
 ) -> bytes:
-    """Render a feed of published notices (all, or those naming `component`), most recently changed first."""
+    """Render a feed of the `ENTRIES` most recently changed published notices (all, or those naming
+    `component`), most recently changed first."""
     feed = FeedGenerator()
     if component is None:
         feed.id(config.url)
@@ -58,9 +64,8 @@ def atom_feed(
     feed.author({"name": config.name, **({"email": config.contact.email} if config.contact.email else {})})
     feed.language(config.language)
     feed.generator("statuspress", uri=GENERATOR_URI)  # no version: output must not change with upgrades
-    ordered = sorted(views, key=lambda v: (v.updated, v.kind.value, v.slug), reverse=True)
+    ordered = latest(views)
     feed.updated(ordered[0].updated if ordered else now)
-    template = env.get_template("feed_entry.html")
     for view in ordered:
         entry = feed.add_entry(order="append")
         entry.id(entry_id(config, view))
@@ -71,17 +76,34 @@ def atom_feed(
         if first is not None:
             entry.published(first)
         entry.author({"name": view.author or config.name})
-        entry.content(template.render(site=config, notice=view, now=now), type="html")
+        entry.content(content(view), type="html")
     atom: bytes = feed.atom_str(pretty=True, encoding="UTF-8")
     return atom
+
+
+def latest(views: list[NoticeView]) -> list[NoticeView]:
+    """Return the notices a feed holds: the `ENTRIES` most recently changed, in that order."""
+    return heapq.nlargest(ENTRIES, views, key=lambda v: (v.updated, v.kind.value, v.slug))
 
 
 def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Return every feed of the site, keyed by its path: `feed.atom` and `feeds/<component>.atom`."""
     config = site.config
-    files = {FEED: atom_feed(config, views, now, env, FEED)}
+    template = env.get_template("feed_entry.html")
+    made: dict[str, str] = {}
+
+    def content(view: NoticeView) -> str:
+        """An entry's HTML, made once for every feed it is in; a settled notice's, once for every build."""
+        if view.url_path not in made:
+            made[view.url_path] = (
+                template.render(site=config, notice=view, now=now) if view.settled is None
+                else reused(("entry", view.key), partial(template.render, site=config, notice=view, now=view.settled))
+            )
+        return made[view.url_path]
+
+    files = {FEED: atom_feed(config, views, now, content, FEED)}
     for component in config.components:
         path = component_feed(component.id)
         mine = [v for v in views if any(c.id == component.id for c, _ in v.components)]
-        files[path] = atom_feed(config, mine, now, env, path, component)
+        files[path] = atom_feed(config, mine, now, content, path, component)
     return files

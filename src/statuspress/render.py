@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -17,6 +17,7 @@ from .badges import page_policy
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
 from .model import Component, ComponentStatus, Indicator, Kind, Site
+from .reuse import reused
 from .static import Assets, load_assets, policy_sources
 from .views import ComponentView, DayView, NoticeView, component_views
 
@@ -176,6 +177,11 @@ def by_month(views: list[NoticeView], site: Site) -> list[tuple[str, list[Notice
     return months
 
 
+def page_file(path: str) -> str:
+    """Return the file of a page's path: `incidents/x/` is `incidents/x/index.html`."""
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Render every HTML page of the site, keyed by its path in the output."""
     config = site.config
@@ -185,15 +191,29 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
     components: dict[str, ComponentView] = component_views(site, views, now)
-    common = {"site": config, "now": now, "feed": FEED, "indicator": indicator,
-              "component_feed": component_feed, "calendar": CALENDAR, "webcal": webcal_url(config)}
+    common = {"site": config, "feed": FEED, "component_feed": component_feed, "calendar": CALENDAR,
+              "webcal": webcal_url(config)}
     pages: dict[str, bytes] = {}
 
+    def render(path: str, template: str, root: str | None, at: datetime, live: bool, **context: Any) -> bytes:
+        prefix = root if root is not None else "../" * page_file(path).count("/")
+        now_context = {"now": at, "live": live, **({"indicator": indicator} if live else {})}
+        html = env.get_template(template).render(**common, **now_context, **context, root=prefix, path=path)
+        return html.encode("utf-8")
+
     def page(path: str, template: str, root: str | None = None, **context: Any) -> None:
-        file = path + "index.html" if path.endswith("/") or not path else path
-        prefix = root if root is not None else "../" * file.count("/")
-        html = env.get_template(template).render(**common, **context, root=prefix, path=path)
-        pages[file] = html.encode("utf-8")
+        """A page that shows the site at `now`."""
+        pages[page_file(path)] = render(path, template, root, now, True, **context)
+
+    def settled_page(path: str, template: str, shown: Sequence[NoticeView], **context: Any) -> None:
+        """A page that shows only `shown`: when all of them are settled, it is rendered as of the moment
+        the last of them settled (without `indicator`, the site's status at `now`), and reused."""
+        if not shown or any(v.settled is None for v in shown):
+            page(path, template, **context)
+            return
+        at = max(v.settled for v in shown if v.settled is not None)
+        parts = ("page", path, template, tuple(v.key for v in shown), context.get("number"), context.get("count"))
+        pages[page_file(path)] = reused(parts, lambda: render(path, template, None, at, False, **context))
 
     page(
         "",
@@ -209,12 +229,13 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         ],
     )
     for view in views:
-        page(view.url_path, f"{view.kind.value}.html", notice=view)
+        settled_page(view.url_path, f"{view.kind.value}.html", [view], notice=view)
     chunks = history_pages(views, config.history_per_page)
     for number, chunk in enumerate(chunks, start=1):
-        page(
+        settled_page(
             history_path(number),
             "history.html",
+            chunk,
             months=by_month(chunk, site),
             number=number,
             count=len(chunks),
@@ -225,15 +246,17 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         chunks = history_pages(list(component.notices), config.history_per_page)
         cid = component.component.id
         for number, chunk in enumerate(chunks, start=1):
-            page(
-                component_path(cid, number),
-                "component.html",
-                view=component,
-                months=by_month(chunk, site),
-                number=number,
-                count=len(chunks),
-                previous=component_path(cid, number - 1) if number > 1 else None,
-                next=component_path(cid, number + 1) if number < len(chunks) else None,
-            )
+            context = {
+                "view": component,
+                "months": by_month(chunk, site),
+                "number": number,
+                "count": len(chunks),
+                "previous": component_path(cid, number - 1) if number > 1 else None,
+                "next": component_path(cid, number + 1) if number < len(chunks) else None,
+            }
+            if number == 1:  # the component's status and uptime at `now`
+                page(component_path(cid), "component.html", **context)
+            else:  # older notices only
+                settled_page(component_path(cid, number), "component.html", chunk, **context)
     page("404.html", "404.html", root=urlsplit(config.url).path or "/")
     return pages

@@ -163,6 +163,31 @@ def last_changed(notice: Notice, now: datetime) -> datetime:
     return max(times)
 
 
+def settled_at(notice: Notice, now: datetime) -> datetime | None:
+    """Return the moment from which nothing a notice shows changes any more, once it has come by `now`.
+
+    That is its latest moment (an update, the postmortem, a promised update, a window's edge, a move,
+    the announcement), when it is past and the notice is closed: a resolved incident, a completed or
+    cancelled maintenance. None while the notice is open or a moment of it lies ahead: what it shows
+    then depends on `now`. A settled notice shows at any later `now` what it showed at that moment."""
+    moments = [u.at for u in notice.updates]
+    if isinstance(notice, Incident):
+        moments += [t for t in (notice.next_update, notice.started, notice.detected, notice.created) if t]
+        if notice.postmortem is not None and notice.postmortem.at is not None:
+            moments.append(notice.postmortem.at)
+        closed = is_resolved(notice, now)
+    else:
+        assert isinstance(notice, Maintenance)
+        windows = [notice.window, *(move.window for move in notice.rescheduled)]
+        moments += [t for w in windows for t in (w.start, w.end)]
+        moments += [move.on for move in notice.rescheduled]
+        if notice.announced is not None:
+            moments.append(notice.announced)
+        closed = maintenance_state(notice, now) in (MaintenanceState.COMPLETED, MaintenanceState.CANCELLED)
+    latest = max(moments)
+    return latest if closed and latest <= now else None
+
+
 # The page
 
 
@@ -280,17 +305,18 @@ def component_spans(
 ) -> list[Span]:
     """Return every span of the published incidents and maintenance naming the component, by start."""
     spans: list[Span] = []
-    notices: list[tuple[Notice, tuple[datetime, datetime] | None]] = [
-        *((i, incident_span(i, now)) for i in incidents),
-        *((m, maintenance_span(m, now)) for m in maintenance),
-    ]
-    for notice, span in notices:
-        found = dict(notice.components).get(component_id)
-        if span is None or found is None:
+    for notice in (*incidents, *maintenance):
+        found = next((st for cid, st in notice.components if cid == component_id), None)
+        if found is None:
             continue
         if isinstance(notice, Maintenance):
+            span = maintenance_span(notice, now)
             found = ComponentStatus.UNDER_MAINTENANCE  # planned work: shown as maintenance, never downtime
-        spans.append(Span(span[0], span[1], found, notice))
+        else:
+            assert isinstance(notice, Incident)
+            span = incident_span(notice, now)
+        if span is not None:
+            spans.append(Span(span[0], span[1], found, notice))
     spans.sort(key=lambda s: (s.start, s.notice.kind.value, s.notice.slug))
     return spans
 
@@ -362,7 +388,8 @@ def uptime(
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     covered_from = max(first, component.since) if component.since else first
-    spans = component_spans(component.id, incidents, maintenance, now)
+    bar_start = day_start(first, zone)
+    spans = [s for s in component_spans(component.id, incidents, maintenance, now) if s.touches(bar_start, now)]
     cells = []
     for back in range(days - 1, -1, -1):
         current = today - timedelta(days=back)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -22,6 +22,7 @@ from .model import (
     SiteConfig,
     Window,
 )
+from .reuse import digest, reused
 
 # An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
@@ -74,6 +75,8 @@ class NoticeView:
     window: Window | None = None
     moves: tuple[Reschedule, ...] = ()
     announced: datetime | None = None
+    settled: datetime | None = None  # status.settled_at: from then on it shows this; None: it depends on `now`
+    key: str = ""  # what it was made from, when settled: outputs showing only it are reused (reuse.py)
 
     @property
     def url_path(self) -> str:
@@ -85,7 +88,16 @@ class NoticeView:
 
 
 def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
-    """Compute what a published notice shows at `now`."""
+    """Compute what a published notice shows at `now`: for a settled notice, what it showed when it
+    settled, which is the same, made once and reused by later builds."""
+    settled = status.settled_at(notice, now)
+    if settled is None:
+        return _view(notice, config, now)
+    key = f"{digest(notice)}@{settled.isoformat()}"
+    return reused(("view", key), lambda: replace(_view(notice, config, settled), settled=settled, key=key))
+
+
+def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
     lang = i18n.language(config.language)  # state and update words in the site's language
     # How a screen reader names the checkbox of a task list item (a postmortem's action items).
     tasks = (lang.pgettext("action item", "done"), lang.pgettext("action item", "to do"))

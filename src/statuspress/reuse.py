@@ -1,0 +1,48 @@
+"""Outputs reused from earlier builds: what a settled notice shows is made once, then kept in the cache.
+
+A build that has a cache (cache.py) sets `store` and `scope` for its length. `reused(parts, make)`
+returns what `make()` returns, from the store when the same `parts` were made before in the same
+`scope`: a fingerprint of everything every output depends on (the package, the configuration, the
+templates, the static files). Without a store, it simply calls `make()`. Callers name in `parts`
+everything else their output depends on, `now` included unless the output is settled
+(status.settled_at), so a reused output is always the bytes a cold build makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from .model import Notice
+
+T = TypeVar("T")
+
+
+class Store(Protocol):
+    """Where outputs are looked up and kept; cache.BuildCache is one."""
+
+    def recall(self, key: str) -> object | None: ...
+
+    def keep(self, key: str, value: object) -> None: ...
+
+
+store: Store | None = None  # None: every output is made afresh
+scope = ""
+
+
+def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
+    """Return `make()`, or what it returned in an earlier build for the same `parts` in the same scope."""
+    if store is None:
+        return make()
+    key = hashlib.sha256(f"{scope}\0{parts!r}".encode()).hexdigest()
+    found = store.recall(key)
+    if found is None:
+        found = make()
+        store.keep(key, found)
+    return found  # type: ignore[return-value]  # the key names what was made, so it is a T
+
+
+def digest(notice: Notice) -> str:
+    """A notice's fingerprint: its kind, its path and its text, from which (with the configuration) it is read."""
+    return hashlib.sha256(f"{notice.kind.value}\0{notice.path}\0{notice.source}".encode()).hexdigest()
