@@ -128,3 +128,35 @@ def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
     assert (out / "changed.html").stat().st_ino != before["changed.html"].st_ino
     assert (out / "changed.html").read_bytes() == b"after\n"
     assert sorted(p.name for p in out.iterdir()) == ["changed.html", "new.html", "same.html"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: Path) -> None:
+    """A rebuild updates the site before last in place (no folder made anew) and never touches the live one."""
+    out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
+    sites = [
+        {"index.html": b"1\n", "incidents/a/index.html": b"a\n", "incidents/b/index.html": b"b\n"},
+        {"index.html": b"2\n", "incidents/a/index.html": b"a\n", "incidents/c/index.html": b"c\n"},
+        {"index.html": b"3\n", "incidents/a/index.html": b"a2\n", "incidents/c/index.html": b"c\n", "x.html": b"x"},
+        {"index.html": b"4\n", "incidents/c/index.html": b"c\n"},
+    ]
+    write_site(sites[0], out, spare)
+    assert tree(out) == sites[0] and not spare.exists()
+    for number, outputs in enumerate(sites[1:], start=1):
+        live = {name: (out / name).stat() for name in sites[number - 1]}
+        write_site(outputs, out, spare)
+        assert tree(out) == outputs  # whole, without stale files or folders
+        assert tree(spare) == sites[number - 1]  # the site it replaced, as it was
+        assert not (out / "incidents" / "b").exists()
+        for name, data in outputs.items():
+            if sites[number - 1].get(name) == data:  # unchanged: the same file, not written again
+                assert (out / name).stat().st_ino == live[name].st_ino
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (spare / "incidents").rename(tmp_path / "moved")
+    (spare / "incidents").symlink_to(outside)  # a planted link must not lead the build out of the folder
+    write_site(sites[0], out, spare)
+    assert tree(out) == sites[0] and list(outside.iterdir()) == []

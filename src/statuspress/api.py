@@ -140,6 +140,7 @@ class _Api:
         self.updated = {n.id: self.updated_at(n) for n in self.notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
+        self.changed: dict[str, datetime] = {}  # component_updated, by component
         self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
     @property
@@ -192,9 +193,23 @@ class _Api:
                 times.add(notice.announced)
         return {t for t in times if t <= self.now}
 
+    @cached_property
+    def naming(self) -> dict[str, list[Notice]]:
+        """The published notices naming each component."""
+        found: dict[str, list[Notice]] = {c.id: [] for c in self.config.components}
+        for notice in self.notices:
+            for cid, _ in notice.components:
+                found[cid].append(notice)
+        return found
+
     def component_updated(self, component_id: str) -> datetime:
         """The last time, up to now, that the component's status changed; `since` if it never did."""
-        notices = [n for n in self.notices if any(cid == component_id for cid, _ in n.components)]
+        if component_id not in self.changed:
+            self.changed[component_id] = self._component_updated(component_id)
+        return self.changed[component_id]
+
+    def _component_updated(self, component_id: str) -> datetime:
+        notices = self.naming[component_id]
 
         def shown(at: datetime) -> ComponentStatus:
             worst = ComponentStatus.OPERATIONAL

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from . import i18n, static, status, times
 from .model import ComponentStatus, Indicator, Kind, Maintenance, Site
+from .reuse import reused
 from .views import NoticeView
 
 BADGE = "badge.svg"
@@ -321,11 +322,16 @@ def offline_pages(site: Site, views: list[NoticeView], now: datetime, env: Envir
         if view.kind is not Kind.MAINTENANCE:
             continue
         url = config.url + view.url_path
-        context = dict(site=config, now=now, notice=view, notice_url=url, contact_url=contact_url,
-                       summary_html=absolute_links(view.summary_html, url))
-        styles = [csp_hash(style) for style in inline_styles(template.render(**context, csp=""))]
-        page = template.render(**context, csp=Markup(offline_policy(styles)))  # quotes and base64: safe
-        pages[view.url_path + OFFLINE] = page.encode("utf-8")
+
+        def render(view: NoticeView = view, url: str = url, at: datetime = view.settled or now) -> bytes:
+            context = dict(site=config, now=at, notice=view, notice_url=url, contact_url=contact_url,
+                           summary_html=absolute_links(view.summary_html, url))
+            styles = [csp_hash(style) for style in inline_styles(template.render(**context, csp=""))]
+            page = template.render(**context, csp=Markup(offline_policy(styles)))  # quotes and base64: safe
+            return page.encode("utf-8")
+
+        # a settled maintenance's page, as of the moment it settled, is made once (reuse.py)
+        pages[view.url_path + OFFLINE] = reused(("offline", view.key), render) if view.settled else render()
     return pages
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
@@ -34,6 +35,7 @@ API = "api/v2/"  # the API's public paths; `api.py` writes them
 API_FOLDERS = {Kind.INCIDENT: "incidents", Kind.MAINTENANCE: "scheduled-maintenances"}
 API_RECORD = re.compile(r"^api/v2/(?:incidents|scheduled-maintenances)/([a-z0-9]+)\.json$")
 HREF = re.compile(r"""<a\s(?:[^>]*?\s)?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+PLAIN_PATH = re.compile(r"^(?:\.\./)*[A-Za-z0-9_-][A-Za-z0-9_./-]*$")  # relative, no query, scheme or //
 ATOM_ENTRY_ID = "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id"
 
 
@@ -173,12 +175,20 @@ def _missing(site: Site, published: list[Notice], views: list[NoticeView], outpu
 def _history_links(site_url: str, outputs: dict[str, bytes]) -> set[str]:
     """Every page the history pages link to, as an absolute URL without query, fragment or index.html."""
     found = set()
+    parts = urlsplit(site_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
     for name, data in outputs.items():
         if not (name.startswith("history/") and name.endswith(".html")):
             continue
         base = urljoin(site_url, posixpath.dirname(name) + "/")
+        folder = urlsplit(base).path
         for match in HREF.finditer(data.decode("utf-8", "replace")):
-            parts = urlsplit(urljoin(base, html.unescape(match[match.lastindex or 0])))
+            href = html.unescape(match[match.lastindex or 0])
+            if PLAIN_PATH.match(href):  # most links: `../incidents/x/`, resolved without urljoin
+                path = posixpath.normpath(folder + href) + ("/" if href.endswith("/") else "")
+                found.add(origin + path.removesuffix("index.html"))
+                continue
+            parts = urlsplit(urljoin(base, href))
             path = parts.path.removesuffix("index.html")
             found.add(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
     return found
@@ -193,28 +203,24 @@ def _feed_ids(feed: bytes) -> list[str]:
     return [element.text or "" for element in root.findall(ATOM_ENTRY_ID)]
 
 
-def write_site(outputs: dict[str, bytes], out: Path) -> None:
-    """Write the files into a fresh folder beside `out`, then swap it in: never a half-written site.
+def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) -> None:
+    """Write the files into a folder beside `out`, then swap it in: never a half-written site.
 
     Whatever stops it (an error, a full disk, an interrupt), `out` is left as it was: either the whole
     previous site or, once the swap is done, the whole new one. A file whose bytes did not change is
     hard-linked from the previous site rather than written again, so it keeps its modification time
     and a deploy uploads only what changed; nothing is ever written into the previous site's files.
+
+    With a `spare` folder (the cache's, for `build`), the site that is swapped out is kept there, and
+    the next build brings it up to date instead of making every folder anew: a rebuild of a large site
+    then creates, writes and deletes only what changed.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    staging = _take_spare(spare, out)
     retired: Path | None = None
     try:
-        folders: set[str] = set()
-        for name, data in outputs.items():
-            folder = posixpath.dirname(name)
-            if folder not in folders:
-                os.makedirs(os.path.join(staging, folder), exist_ok=True)
-                folders.add(folder)
-            target = os.path.join(staging, name)
-            if not _link_unchanged(os.path.join(out, name), data, target):
-                write_file(target, data)
+        _fill(staging, outputs, out)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -227,6 +233,10 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
                 if previous.exists() and not out.exists():
                     os.replace(previous, out)
                 raise
+            if spare is not None:
+                with contextlib.suppress(OSError):  # kept for the next build; or else deleted below
+                    spare.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(previous, spare)
         else:
             os.replace(staging, out)
     finally:
@@ -236,22 +246,82 @@ def write_site(outputs: dict[str, bytes], out: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)
 
 
+def _take_spare(spare: Path | None, out: Path) -> Path:
+    """A folder beside `out` to build the new site in: the spare site when there is one on the same disk."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    if spare is not None and spare.is_dir() and not spare.is_symlink():
+        try:
+            if spare.stat().st_dev == out.parent.stat().st_dev:
+                os.rmdir(staging)
+                os.replace(spare, staging)
+        except OSError:
+            staging.mkdir(exist_ok=True)
+    return staging
+
+
+def _fill(staging: Path, outputs: dict[str, bytes], out: Path) -> None:
+    """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the others."""
+    root, live = str(staging), str(out)
+    stale: set[str] = set()
+    for folder, subfolders, names in os.walk(root):
+        for name in subfolders:
+            if os.path.islink(os.path.join(folder, name)):  # never a way out of the folder
+                os.unlink(os.path.join(folder, name))
+        inside = folder[len(root) + 1:]
+        stale.update(f"{inside}/{name}" if inside else name for name in names)
+    folders = {posixpath.dirname(name) for name in stale} | {""}
+    for name, data in outputs.items():
+        stale.discard(name)
+        folder = posixpath.dirname(name)
+        if folder not in folders:
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            folders.add(folder)
+        target = os.path.join(root, name)
+        previous = _unchanged(os.path.join(live, name), data)
+        if previous is not None and _same_file(previous, target):
+            continue  # the spare site already links the file that stays
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)  # never write into it: it may be a link to a file of the live site
+        if previous is None or not _link(os.path.join(live, name), target):
+            write_file(target, data)
+    for name in stale:
+        os.unlink(os.path.join(root, name))
+    for folder, subfolders, names in os.walk(root, topdown=False):
+        if folder != root and not subfolders and not names:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
 def write_file(path: str, data: bytes) -> None:
     """Write one output file (tests stop a build here)."""
     with open(path, "wb") as file:
         file.write(data)
 
 
-def _link_unchanged(previous: str, data: bytes, target: str) -> bool:
-    """Hard-link `previous` as `target` when it holds exactly `data`; False when it does not or cannot."""
+def _unchanged(path: str, data: bytes) -> os.stat_result | None:
+    """The file at `path`, when it holds exactly `data`; None when it does not or cannot be read."""
     try:
-        found = os.lstat(previous)
+        found = os.lstat(path)
         if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
-            return False
-        with open(previous, "rb") as file:
-            if file.read() != data:
-                return False
-        os.link(previous, target)
-    except OSError:  # gone, unreadable, or a file system without hard links: write it instead
+            return None
+        with open(path, "rb") as file:
+            return found if file.read() == data else None
+    except OSError:
+        return None
+
+
+def _same_file(found: os.stat_result, path: str) -> bool:
+    try:
+        other = os.lstat(path)
+    except OSError:
+        return False
+    return (other.st_ino, other.st_dev) == (found.st_ino, found.st_dev)
+
+
+def _link(source: str, target: str) -> bool:
+    """Hard-link `source` as `target`; False on a file system without hard links, or a file gone since."""
+    try:
+        os.link(source, target)
+    except OSError:
         return False
     return True

@@ -56,6 +56,7 @@ class BuildCache:
         self.outputs: dict[str, object] = {}
         self._old_outputs: dict[str, object] = {}
         self.hits = 0
+        self._config: tuple[SiteConfig | None, str] = (None, "")  # the configuration, and its fingerprint
         try:
             with self.path.open("rb") as file:
                 stored = _Unpickler(file).load()
@@ -66,7 +67,9 @@ class BuildCache:
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
-        key = hashlib.sha256(repr((kind.value, path, config)).encode() + b"\0" + data).hexdigest()
+        if self._config[0] is not config:
+            self._config = (config, hashlib.sha256(repr(config).encode()).hexdigest())
+        key = hashlib.sha256(f"{kind.value}\0{path}\0{self._config[1]}\0".encode() + data).hexdigest()
         found = self._old_notices.get(key)
         if found is None:
             notice, problems = load_notice(data, path, kind, config)

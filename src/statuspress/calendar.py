@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,10 +20,12 @@ from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vT
 from . import i18n, status
 from .markup import to_html
 from .model import Maintenance, MaintenanceState, Site, SiteConfig
+from .reuse import digest, reused
 from .views import NoticeView
 
 CALENDAR = "maintenance.ics"
 PRODID = "-//statuspress//maintenance calendar//EN"  # no version: output must not change with upgrades
+END = b"END:VCALENDAR\r\n"
 REFRESH = timedelta(hours=1)  # how often subscribers are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 
 BLOCKS = {"p", "ul", "ol", "li", "pre", "blockquote", "table", "tr", "h3", "h4", "h5", "h6", "hr", "br"}
@@ -169,11 +172,20 @@ def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now
     cal.add("x-published-ttl", vDuration(REFRESH))
     shown = [m for m in maintenance if status.is_published(m, now)]
     shown.sort(key=lambda m: (status.window_at(m, now).start, m.slug))
-    for notice in shown:
-        cal.add_component(maintenance_event(config, notice, now))
     if not shown:
         cal.add_component(_utc_zone())
-    ical: bytes = cal.to_ical()
+        ical: bytes = cal.to_ical()
+        return ical
+    # As `Calendar.to_ical` would write it with the events added, each event written apart: a settled
+    # maintenance's is made once and reused by later builds (reuse.py).
+    head: bytes = cal.to_ical().removesuffix(END)
+    events = [reused(("event", digest(m), settled), partial(_event, config, m, settled))
+              if (settled := status.settled_at(m, now)) else _event(config, m, now) for m in shown]
+    return head + b"".join(events) + END
+
+
+def _event(config: SiteConfig, maintenance: Maintenance, now: datetime) -> bytes:
+    ical: bytes = maintenance_event(config, maintenance, now).to_ical()
     return ical
 
 

@@ -13,7 +13,7 @@ from jinja2 import Environment
 from . import i18n
 from .model import Component, Site, SiteConfig
 from .reuse import reused
-from .views import NoticeView
+from .views import NoticeView, views_naming
 
 FEED = "feed.atom"
 COMPONENT_FEEDS = "feeds"
@@ -102,8 +102,8 @@ def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environm
         return made[view.url_path]
 
     files = {FEED: atom_feed(config, views, now, content, FEED)}
+    naming = views_naming(config, views)
     for component in config.components:
         path = component_feed(component.id)
-        mine = [v for v in views if any(c.id == component.id for c, _ in v.components)]
-        files[path] = atom_feed(config, mine, now, content, path, component)
+        files[path] = atom_feed(config, naming[component.id], now, content, path, component)
     return files

@@ -246,7 +246,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         chunks = history_pages(list(component.notices), config.history_per_page)
         cid = component.component.id
         for number, chunk in enumerate(chunks, start=1):
-            context = {
+            context: dict[str, Any] = {
                 "view": component,
                 "months": by_month(chunk, site),
                 "number": number,

@@ -49,6 +49,8 @@ OPEN_MAINTENANCE = (MaintenanceState.IN_PROGRESS, MaintenanceState.VERIFYING)
 
 def visible_updates(notice: Notice, now: datetime) -> tuple[Update, ...]:
     """Return the updates dated at or before `now`, newest first."""
+    if notice.updates and notice.updates[0].at <= now:  # the newest is due, and so are all
+        return notice.updates
     return tuple(u for u in notice.updates if u.at <= now)
 
 

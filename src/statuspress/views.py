@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from . import i18n, status
 from .markup import to_html
@@ -23,6 +24,8 @@ from .model import (
     Window,
 )
 from .reuse import digest, reused
+
+T = TypeVar("T")
 
 # An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
@@ -197,9 +200,13 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
     statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
     by_key = {(v.kind, v.slug): v for v in views}
     weight = Fraction(str(config.uptime.partial_outage))
+    incidents = naming(config, site.incidents, _named)
+    maintenance = naming(config, site.maintenance, _named)
+    shown = views_naming(config, views)
     found: dict[str, ComponentView] = {}
     for component in config.components:
-        history = status.uptime(component, site.incidents, site.maintenance, now, config.zone,
+        cid = component.id
+        history = status.uptime(component, incidents[cid], maintenance[cid], now, config.zone,
                                 config.uptime.days, weight)
         days = tuple(
             DayView(d.day, d.covered, d.status, tuple(by_key[(n.kind, n.slug)] for n in d.notices))
@@ -211,6 +218,24 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
             days=days,
             availability=None if history.availability is None else status.percent(history.availability),
             covered_from=history.start.astimezone(config.zone).date(),
-            notices=tuple(v for v in views if any(c.id == component.id for c, _ in v.components)),
+            notices=tuple(shown[cid]),
         )
     return found
+
+
+def naming(config: SiteConfig, items: Sequence[T], names: Callable[[T], Iterable[str]]) -> dict[str, list[T]]:
+    """Group notices (or views) by the components they name, keeping their order."""
+    found: dict[str, list[T]] = {c.id: [] for c in config.components}
+    for item in items:
+        for cid in names(item):
+            found[cid].append(item)
+    return found
+
+
+def _named(notice: Notice) -> list[str]:
+    return [cid for cid, _ in notice.components]
+
+
+def views_naming(config: SiteConfig, views: Sequence[NoticeView]) -> dict[str, list[NoticeView]]:
+    """Group views by the components they name, keeping their order."""
+    return naming(config, views, lambda v: [c.id for c, _ in v.components])
