@@ -12,8 +12,9 @@ import jinja2
 import pytest
 
 from conftest import NOW, ROOT, generate_site
-from statuspress import cache, status
-from statuspress.build import build_site, write_site
+from statuspress import build as build_module
+from statuspress import cache, parallel, status
+from statuspress.build import build_site, build_with_summary, write_site
 from statuspress.load import load_site
 
 
@@ -160,3 +161,22 @@ def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: P
     (spare / "incidents").symlink_to(outside)  # a planted link must not lead the build out of the folder
     write_site(sites[0], out, spare)
     assert tree(out) == sites[0] and list(outside.iterdir()) == []
+
+
+def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MINIMUM", 10)  # 60 notices: share them out as a long history would be
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    made: list[int] = []
+    real = parallel.prepare
+    monkeypatch.setattr(build_module, "prepare", lambda *args: made.append(real(*args)) or made[-1])
+    sequential, _, _ = build_with_summary(generated, NOW)
+    assert made == [0]  # one process: nothing made in workers
+    shared, _, _ = build_with_summary(generated, NOW, processes=2)
+    assert made[1] > 50  # every settled notice was made in a worker
+    assert shared == sequential
+    folder = generated / cache.FOLDER
+    cached, _, _ = build_with_summary(generated, NOW, folder, processes=2)  # into the cache, then from it
+    assert made[2] > 50 and cached == sequential
+    again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)
+    assert made[3] == 0 and again == build_site(generated, NOW + timedelta(hours=1))[0]

@@ -52,7 +52,7 @@ Json = dict[str, Any]
 
 def api_files(site: Site, now: datetime) -> dict[str, bytes]:
     """Return the API's JSON files, keyed by path."""
-    return _Api(site, now).files()
+    return Api(site, now).files()
 
 
 def stamp(moment: datetime) -> str:
@@ -125,7 +125,7 @@ def active(notice: Notice, at: datetime) -> bool:
     return not status.is_resolved(notice, at)
 
 
-class _Api:
+class Api:
     """Everything the API files share at one `now`: the page, the components and each notice as JSON."""
 
     def __init__(self, site: Site, now: datetime) -> None:
@@ -140,6 +140,8 @@ class _Api:
         self.updated = {n.id: self.updated_at(n) for n in self.notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
+        self.incident_json = _Lazy(self.incident)
+        self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
         self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
@@ -423,14 +425,14 @@ class _Api:
     def files(self) -> dict[str, bytes]:
         page = self.page()
         incidents = sorted(self.incidents, key=lambda i: (self.created[i.id], i.id), reverse=True)
-        incident_json = _Lazy(self.incident)
+        incident_json = self.incident_json
         unresolved = [incident_json[i] for i in incidents if not status.is_resolved(i, self.now)]
 
         def window_start(m: Maintenance) -> tuple[datetime, str]:
             return status.window_at(m, self.now).start, m.id
 
         maintenance = sorted(self.maintenance, key=window_start, reverse=True)
-        maintenance_json = _Lazy(self.scheduled_maintenance)
+        maintenance_json = self.maintenance_json
         soonest = sorted(self.maintenance, key=window_start)
         upcoming = [maintenance_json[m] for m in soonest if status.is_upcoming(m, self.now)]
         active = [maintenance_json[m] for m in soonest if status.is_open(m, self.now)]
@@ -459,27 +461,32 @@ class _Api:
         output = {PREFIX + name: dump(data) for name, data in files.items()}
         page_text = nested(page, 1)
         for incident in incidents:
-            output[f"{PREFIX}incidents/{incident.id}.json"] = self.record(page_text, "incident", incident,
-                                                                          incident_json)
+            output[f"{PREFIX}incidents/{incident.id}.json"] = self.record(page_text, "incident", incident)
         for scheduled in maintenance:
             output[f"{PREFIX}scheduled-maintenances/{scheduled.id}.json"] = self.record(
-                page_text, "scheduled_maintenance", scheduled, maintenance_json)
+                page_text, "scheduled_maintenance", scheduled)
         return dict(sorted(output.items()))
 
-    def record(self, page_text: str, field: str, notice: Notice, made: _Lazy) -> bytes:
-        """A notice's own file, `dump({"page": page, field: made[notice]})`, made of parts: a settled
+    def record(self, page_text: str, field: str, notice: Notice) -> bytes:
+        """A notice's own file, `dump({"page": page, field: <its object>})`, made of parts: a settled
         notice's object (but its components, which show their status at `now`) is made once and reused."""
-
-        def body() -> str:
-            return nested({**made[notice], "components": HOLE}, 1)
-
-        settled = status.settled_at(notice, self.now)
-        text = body() if settled is None else reused(("api", digest(notice), settled), body)
+        text = self.body(notice)
         named = tuple(cid for cid, _ in notice.components)
         if named not in self.components_text:
             self.components_text[named] = nested(self.notice_components(notice), 2)
         text = text.replace(HOLE_JSON, self.components_text[named], 1)
         return f'{{\n  "page": {page_text},\n  "{field}": {text}\n}}\n'.encode()
+
+
+    def body(self, notice: Notice) -> str:
+        """A notice's object as its own file shows it, with a HOLE where its components go."""
+        made = self.incident_json if isinstance(notice, Incident) else self.maintenance_json
+
+        def body() -> str:
+            return nested({**made[notice], "components": HOLE}, 1)
+
+        settled = status.settled_at(notice, self.now)
+        return body() if settled is None else reused(("api", digest(notice), settled), body)
 
 
 class _Lazy:

@@ -27,6 +27,7 @@ from .calendar import calendar_files
 from .feeds import FEED, entry_id, feed_files, latest
 from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
+from .parallel import prepare
 from .render import environment, render_pages
 from .static import load_assets
 from .views import NoticeView, all_views
@@ -70,18 +71,19 @@ def build_site(root: Path, now: datetime, cache: Path | None = None) -> tuple[di
     return outputs, problems
 
 
-def build_with_summary(root: Path, now: datetime, cache: Path | None = None
+def build_with_summary(root: Path, now: datetime, cache: Path | None = None, processes: int = 1
                        ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
     """`build_site`, and what the build read and wrote. Fails if a published notice is missing from the
-    history pages, the site-wide feed or (when the build has one) the API."""
+    history pages, the site-wide feed or (when the build has one) the API. With `processes` > 1, a build
+    with many settled notices to render shares them out to that many worker processes (parallel.py)."""
     with using(cache) as store:
-        built = _build(root, now, store.notice if store is not None else None)
+        built = _build(root, now, store.notice if store is not None else None, processes)
     if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
         store.save()
     return built
 
 
-def _build(root: Path, now: datetime, read: Reader | None
+def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1
            ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
     site, problems = load_site(root, read)
     if site is None or any(p.is_error for p in problems):
@@ -89,6 +91,7 @@ def _build(root: Path, now: datetime, read: Reader | None
     problems += future_updates(site, now)
     static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
+    prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     env = environment(site, static)
     try:

@@ -123,9 +123,14 @@ class BuildCache:
 
 @contextlib.contextmanager
 def using(folder: Path | None) -> Iterator[BuildCache | None]:
-    """Use the cache in `folder` for the length of a build (none when None); the caller saves it."""
+    """Use the cache in `folder` for the length of a build (with None, a store in memory for the build's
+    outputs, and no Markdown memo); the caller saves it."""
     if folder is None:
-        yield None
+        previous_store, reuse.store = reuse.store, reuse.Memory()
+        try:
+            yield None
+        finally:
+            reuse.store = previous_store
         return
     cache = BuildCache(folder)
     previous = markup.memo, reuse.store, reuse.scope

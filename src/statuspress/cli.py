@@ -1,4 +1,8 @@
-"""The command line: the only place that reads the clock, prints, or exits the process."""
+"""The command line: the only place that reads the clock, prints, or exits the process.
+
+Each command imports the modules it needs when it runs, not when this module loads: `--help` and
+`check` need not load Jinja, Markdown, icalendar, feedgen, markdownify or the HTTP server.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .build import build_site, build_with_summary, write_site
-from .cache import FOLDER as CACHE
-from .changes import ChangesError, changed_since, display_path, repository_root
-from .config import load_config
-from .edit import EditError, move, parse_delay, update
-from .importer import ImportFailure, convert, parse_options, read_export, write_import
-from .load import future_updates, load_notice, load_site
 from .model import Component, ComponentStatus, Impact, Kind, Maintenance, Notice, Problem, Site, Window
-from .preview import preview
-from .rules import review
-from .scaffold import Draft, clean_title, default_status, write_draft
 from .times import TimeError, parse_now, parse_time
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
@@ -133,7 +127,11 @@ def _report(problems: list[Problem], first: set[str] | None = None, github: Path
     """Print the problems, those of `first` paths first; return the counts of errors and warnings."""
     first = first or set()
     ordered = sorted(problems, key=lambda p: (p.path not in first, p.path != "site.yaml", p.path, p.line))
-    top = repository_root(github) if github is not None else None
+    top = None
+    if github is not None:
+        from .changes import repository_root
+
+        top = repository_root(github)
     for problem in ordered:
         if github is None:
             print(problem, file=sys.stderr)
@@ -145,6 +143,8 @@ def _report(problems: list[Problem], first: set[str] | None = None, github: Path
 
 def _github(problem: Problem, root: Path, top: Path | None) -> str:
     """Format a problem as a GitHub workflow command, annotating the file and line in the diff."""
+    from .changes import display_path
+
     def escape(text: str, properties: bool = False) -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if properties else text
@@ -160,16 +160,20 @@ def _counts(errors: int, warnings: int) -> str:
 
 
 def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .build import build_with_summary, write_site
+    from .cache import FOLDER as CACHE
+    from .parallel import workers
+
     out = Path(args.out) if args.out else root / "_site"
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise UsageError(f"--out {out} would replace the site folder itself; choose another folder")
-    outputs, problems, summary = build_with_summary(root, now, root / CACHE)
+    outputs, problems, summary = build_with_summary(root, now, root / CACHE, processes=workers())
     errors, warnings = _report(problems)
     if outputs is None:
         print(f"statuspress: {_counts(errors, warnings)}; nothing was built, {out} is unchanged", file=sys.stderr)
         return CONTENT_ERROR
     try:
-        write_site(outputs, out)
+        write_site(outputs, out, spare=root / CACHE / "previous-site")  # updated in place by the next build
     except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
         print(f"statuspress: cannot write {out}: {exc.strerror or exc}; {out} is unchanged", file=sys.stderr)
         return CONTENT_ERROR
@@ -180,6 +184,8 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
 def _changed(root: Path, ref: str | None) -> set[str] | None:
     if ref is None:
         return None
+    from .changes import ChangesError, changed_since
+
     try:
         return changed_since(root, ref)
     except ChangesError as exc:
@@ -187,6 +193,9 @@ def _changed(root: Path, ref: str | None) -> set[str] | None:
 
 
 def _check(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .load import future_updates, load_site
+    from .rules import review
+
     site, problems = load_site(root)
     changed = _changed(root, args.changed_since)
     if site is not None:
@@ -201,6 +210,10 @@ def _check(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _preview(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .load import load_site
+    from .preview import preview
+    from .rules import review
+
     site, problems = load_site(root)
     if site is None:
         _report(problems)
@@ -211,6 +224,9 @@ def _preview(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .config import load_config
+    from .scaffold import Draft, clean_title, write_draft
+
     config, _, problems = load_config(root)
     if config is None:
         _report(problems)
@@ -236,6 +252,8 @@ def _new(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _component(spec: str, components: Sequence[Component], kind: Kind) -> tuple[str, ComponentStatus]:
+    from .scaffold import default_status
+
     cid, _, value = spec.partition("=")
     ids = [c.id for c in components]
     if cid not in ids:
@@ -251,6 +269,8 @@ def _component(spec: str, components: Sequence[Component], kind: Kind) -> tuple[
 
 def _open_notice(root: Path, file: str) -> tuple[Site, Notice, Path, str]:
     """Load the site and the notice FILE names (relative to the current folder), or explain why not."""
+    from .load import load_notice, load_site
+
     path = Path(file)
     if not path.is_file():
         raise UsageError(f"{file}: no such file")
@@ -274,6 +294,8 @@ def _open_notice(root: Path, file: str) -> tuple[Site, Notice, Path, str]:
 
 
 def _write_edit(root: Path, site: Site, notice: Notice, path: Path, text: str, line: int, what: str) -> int:
+    from .load import load_notice
+
     reloaded, problems = load_notice(text.encode(), notice.path, notice.kind, site.config)
     errors, warnings = _report(problems)
     if reloaded is None:  # never leave a notice broken by an edit
@@ -285,6 +307,8 @@ def _write_edit(root: Path, site: Site, notice: Notice, path: Path, text: str, l
 
 
 def _update(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .edit import EditError, parse_delay, update
+
     site, notice, path, text = _open_notice(root, args.file)
     try:
         delay = parse_delay(args.next_update) if args.next_update else None
@@ -295,6 +319,8 @@ def _update(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _move(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .edit import EditError, move
+
     site, notice, path, text = _open_notice(root, args.file)
     if not isinstance(notice, Maintenance):
         raise UsageError("move is for maintenance notices; an incident has no window")
@@ -309,6 +335,9 @@ def _move(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _import(args: argparse.Namespace, root: Path, now: datetime) -> int:
+    from .config import load_config
+    from .importer import ImportFailure, convert, parse_options, read_export, write_import
+
     config, _, problems = load_config(root)
     if config is None or any(p.is_error for p in problems):
         _report(problems)
@@ -334,7 +363,9 @@ def _import(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path, now: datetime) -> int:
-    from .serve import PreviewServer  # here, so that other commands do not load the HTTP server and watchdog
+    from .build import build_site
+    from .cache import FOLDER as CACHE
+    from .serve import PreviewServer
 
     def rebuild() -> tuple[dict[str, bytes] | None, list[Problem]]:
         return build_site(root, _now(args.now), root / CACHE)  # --now fixes the time; else each rebuild reads the clock

@@ -19,15 +19,16 @@ from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import parse_pattern
-from babel.support import Translations
 
 from .model import ComponentStatus, Impact, Indicator, Kind
 from .times import Dates
+
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 DOMAIN = "messages"
 LANGUAGES = ("en", "it", "de", "ca", "ja")  # each has locale/<code>/LC_MESSAGES/messages.po
@@ -49,6 +50,11 @@ def catalogue_code(tag: str) -> str | None:
 @cache
 def translations(code: str) -> Translations:
     """Compile a shipped catalogue (`.po`) into gettext translations, in memory; fuzzy entries are left out."""
+    # Imported here: only the commands that render pages compile a catalogue; `check` and `new` do not.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     po = files("statuspress").joinpath(catalogue_path(code)).read_bytes()
     catalog = read_po(BytesIO(po), locale=code, domain=DOMAIN)
     mo = BytesIO()

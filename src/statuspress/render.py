@@ -16,7 +16,7 @@ from . import i18n, status, times
 from .badges import page_policy
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
-from .model import Component, ComponentStatus, Indicator, Kind, Site
+from .model import Component, ComponentStatus, Indicator, Kind, Site, SiteConfig
 from .reuse import reused
 from .static import Assets, load_assets, policy_sources
 from .views import ComponentView, DayView, NoticeView, component_views
@@ -182,6 +182,33 @@ def page_file(path: str) -> str:
     return path + "index.html" if path.endswith("/") or not path else path
 
 
+def _common(config: SiteConfig) -> dict[str, Any]:
+    """What every page's template gets, whatever the page shows."""
+    return {"site": config, "feed": FEED, "component_feed": component_feed, "calendar": CALENDAR,
+            "webcal": webcal_url(config)}
+
+
+def settled(env: Environment, config: SiteConfig, path: str, template: str, shown: Sequence[NoticeView],
+            **context: Any) -> bytes:
+    """Render a page that shows only `shown`, all of them settled: as of the moment the last of them
+    settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py)."""
+    at = max(v.settled for v in shown if v.settled is not None)
+    prefix = "../" * page_file(path).count("/")
+
+    def render() -> bytes:
+        html = env.get_template(template).render(**_common(config), now=at, live=False, **context, root=prefix,
+                                                 path=path)
+        return html.encode("utf-8")
+
+    return reused(("page", path, template, tuple(v.key for v in shown), context.get("number"),
+                   context.get("count")), render)
+
+
+def notice_page(env: Environment, config: SiteConfig, view: NoticeView) -> bytes:
+    """Render a settled notice's page (`settled`)."""
+    return settled(env, config, view.url_path, f"{view.kind.value}.html", [view], notice=view)
+
+
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Render every HTML page of the site, keyed by its path in the output."""
     config = site.config
@@ -191,29 +218,20 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
     components: dict[str, ComponentView] = component_views(site, views, now)
-    common = {"site": config, "feed": FEED, "component_feed": component_feed, "calendar": CALENDAR,
-              "webcal": webcal_url(config)}
     pages: dict[str, bytes] = {}
-
-    def render(path: str, template: str, root: str | None, at: datetime, live: bool, **context: Any) -> bytes:
-        prefix = root if root is not None else "../" * page_file(path).count("/")
-        now_context = {"now": at, "live": live, **({"indicator": indicator} if live else {})}
-        html = env.get_template(template).render(**common, **now_context, **context, root=prefix, path=path)
-        return html.encode("utf-8")
 
     def page(path: str, template: str, root: str | None = None, **context: Any) -> None:
         """A page that shows the site at `now`."""
-        pages[page_file(path)] = render(path, template, root, now, True, **context)
+        prefix = root if root is not None else "../" * page_file(path).count("/")
+        html = env.get_template(template).render(**_common(config), now=now, live=True, indicator=indicator,
+                                                 **context, root=prefix, path=path)
+        pages[page_file(path)] = html.encode("utf-8")
 
     def settled_page(path: str, template: str, shown: Sequence[NoticeView], **context: Any) -> None:
-        """A page that shows only `shown`: when all of them are settled, it is rendered as of the moment
-        the last of them settled (without `indicator`, the site's status at `now`), and reused."""
         if not shown or any(v.settled is None for v in shown):
             page(path, template, **context)
-            return
-        at = max(v.settled for v in shown if v.settled is not None)
-        parts = ("page", path, template, tuple(v.key for v in shown), context.get("number"), context.get("count"))
-        pages[page_file(path)] = reused(parts, lambda: render(path, template, None, at, False, **context))
+        else:
+            pages[page_file(path)] = settled(env, config, path, template, shown, **context)
 
     page(
         "",
@@ -229,7 +247,10 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         ],
     )
     for view in views:
-        settled_page(view.url_path, f"{view.kind.value}.html", [view], notice=view)
+        if view.settled is None:
+            page(view.url_path, f"{view.kind.value}.html", notice=view)
+        else:
+            pages[page_file(view.url_path)] = notice_page(env, config, view)
     chunks = history_pages(views, config.history_per_page)
     for number, chunk in enumerate(chunks, start=1):
         settled_page(

@@ -35,12 +35,30 @@ def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
     """Return `make()`, or what it returned in an earlier build for the same `parts` in the same scope."""
     if store is None:
         return make()
-    key = hashlib.sha256(f"{scope}\0{parts!r}".encode()).hexdigest()
-    found = store.recall(key)
+    named = key(parts)
+    found = store.recall(named)
     if found is None:
         found = make()
-        store.keep(key, found)
+        store.keep(named, found)
     return found  # type: ignore[return-value]  # the key names what was made, so it is a T
+
+
+def key(parts: tuple[object, ...]) -> str:
+    """The key of what `parts` name, in the current scope."""
+    return hashlib.sha256(f"{scope}\0{parts!r}".encode()).hexdigest()
+
+
+class Memory:
+    """A store for the length of one build without a cache: what several outputs share is made once."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, object] = {}
+
+    def recall(self, key: str) -> object | None:
+        return self.made.get(key)
+
+    def keep(self, key: str, value: object) -> None:
+        self.made[key] = value
 
 
 def digest(notice: Notice) -> str:

@@ -1,32 +1,48 @@
-"""YAML with line numbers: values plus a map from key paths to the lines they stand on."""
+"""YAML with line numbers: values plus a map from key paths to the lines they stand on.
+
+PyYAML's parser is pure Python and slow; where PyYAML comes with libyaml, its C parser reads the
+texts that it reads exactly as the pure one does (see `_UNSURE`), under the same composer and
+constructor. Anything else, and any text that either cannot read, goes to the pure parser, so the
+values, the lines and every error message are the same with or without libyaml.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 Path = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (so `on:` is a key) that leaves timestamps as strings.
+class _AliasLines(Composer):
+    """Notes the line of every alias (`*name`), so that aliases can be checked before any value is
+    built from the nodes."""
 
-    It also notes the line of every alias (`*name`), so that aliases can be checked before any value
-    is built from the nodes.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.alias_lines: list[int] = []  # 0-based, in the text given
+    alias_lines: list[int]  # 0-based, in the text given
+    # From the parser it is mixed with: PyYAML's pure `Parser` or libyaml's `CParser`.
+    check_event: Callable[..., bool]
+    peek_event: Callable[[], yaml.Event]
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            event = self.peek_event()
             self.alias_lines.append(event.start_mark.line if event.start_mark else 0)
         return super().compose_node(parent, index)
+
+
+class _Loader(_AliasLines, yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (so `on:` is a key) that leaves timestamps as strings."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_lines = []
 
 
 # `=` and `!` would resolve to tags SafeLoader cannot build: plain text is meant.
@@ -39,6 +55,56 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+# What libyaml reads otherwise than PyYAML's pure parser, which refuses some of it: tabs
+# (libyaml takes them as spaces in places), line breaks other than LF, a byte order mark, a comment
+# right after a block scalar's `|` or `>`, and tags (libyaml marks `!` as not implicit); and a `?`
+# inside `[...]` or `{...}` (libyaml allows it in plain text there). Such a text goes to the pure parser.
+_UNSURE = re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\s\[\]{},])!", re.MULTILINE)
+# How deep libyaml's reading may nest: deeper text goes to the pure parser, which decides whether it
+# is too deep for Python's recursion limit.
+FAST_DEPTH = 50
+
+
+class _Unsure(Exception):
+    """The text goes to the pure parser."""
+
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser  # what yaml.cyaml's loaders are made of
+
+    class _FastLoader(_AliasLines, CParser, SafeConstructor, Resolver):
+        """libyaml's scanner and parser under PyYAML's composer (`_AliasLines` comes before `CParser`)
+        and the constructor and resolvers of `_Loader`."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self.alias_lines = []
+            self.depth = 0
+            self.last_line = stream.count("\n")  # 0-based
+
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            self.depth += 1
+            if self.depth > FAST_DEPTH:
+                raise _Unsure
+            node = super().compose_node(parent, index)
+            # An empty value at the very end of a text without a final line break (`? a`): libyaml
+            # puts it on a line after the last one, the pure parser on the last.
+            if node is not None and node.start_mark.line > self.last_line:
+                raise _Unsure
+            self.depth -= 1
+            return node
+
+
+def _fast(text: str) -> bool:
+    """Whether libyaml reads `text` exactly as the pure parser does."""
+    return (yaml.__with_libyaml__ and not _UNSURE.search(text)
+            and not ("?" in text and ("[" in text or "{" in text)))
 
 
 # The only tags a value may carry, written or implied: text, numbers, lists and mappings. Any other
@@ -79,10 +145,19 @@ class Located:
 
 def load_yaml(text: str, first_line: int = 1) -> Located:
     """Parse one YAML document whose first line is line `first_line` of its file."""
+    if _fast(text):
+        try:
+            return _load(_FastLoader, text, first_line)
+        except Exception:  # an error, or too deep: the pure parser decides, and words any error
+            pass
+    return _load(_Loader, text, first_line)
+
+
+def _load(loader_class: type[_Loader | _FastLoader], text: str, first_line: int) -> Located:
     offset = first_line - 1
     try:
-        # The reader rejects control characters as soon as the loader is made.
-        loader = _Loader(text)
+        # The pure reader rejects control characters as soon as the loader is made.
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
         raise YamlError(line, f"the character U+{exc.character:04X} is not allowed here",

@@ -1,0 +1,79 @@
+"""Cold builds of long histories: what settled notices show, made in worker processes.
+
+The costly part of a build is the same for every settled notice: its Markdown, its page and its API
+object. Before the build proper, `prepare` has worker processes (forked, so they start at once and
+share what was loaded) make those of the settled notices the store does not hold yet, and keeps them
+in the store (reuse.py), where the build then finds them. The output is the same bytes either way:
+the workers call the very functions the build calls, under the same keys. Small jobs stay in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from datetime import datetime
+
+from jinja2 import Environment
+
+from . import reuse, status
+from .api import Api
+from .model import Notice, Site
+from .render import environment, notice_page
+from .static import Assets
+from .views import notice_view
+
+MINIMUM = 400  # settled notices to make, below which workers cost more than they save
+CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
+
+_job: tuple[Site, datetime, Assets] | None = None  # set before the workers fork; they inherit it
+
+
+def workers() -> int:
+    """The worker processes a cold build may use: one per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
+    """Make in `processes` workers what the settled notices show that the store lacks; return how many."""
+    store = reuse.store
+    if store is None or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    todo = [n for n in (*site.incidents, *site.maintenance)
+            if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
+            and store.recall(reuse.key(("view", f"{reuse.digest(n)}@{moment.isoformat()}"))) is None]
+    if len(todo) < MINIMUM:
+        return 0
+    global _job
+    _job = (site, now, static)
+    try:
+        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for made in pool.imap_unordered(_make, chunks):
+                for key, value in made.items():
+                    store.keep(key, value)
+    finally:
+        _job = None
+    return len(todo)
+
+
+_worker: tuple[Environment, Api] | None = None  # a worker's template environment and API, made once
+
+
+def _make(notices: list[Notice]) -> dict[str, object]:
+    """In a worker: make the view, page and API object of each settled notice; return them by key."""
+    global _worker
+    assert _job is not None
+    site, now, static = _job
+    if _worker is None:
+        _worker = (environment(site, static), Api(site, now))
+    env, api = _worker
+    recorder = reuse.Memory()
+    reuse.store = recorder
+    for notice in notices:
+        view = notice_view(notice, site.config, now)
+        notice_page(env, site.config, view)
+        api.body(notice)
+    return recorder.made
