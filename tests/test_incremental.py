@@ -180,3 +180,18 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     assert made[2] > 50 and cached == sequential
     again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)
     assert made[3] == 0 and again == build_site(generated, NOW + timedelta(hours=1))[0]
+
+
+def test_a_process_that_builds_again_takes_over_its_last_cache_without_reading_it(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` rebuilds on every save: the cache file it just wrote is not read back, unless changed since."""
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    reads: list[int] = []
+    real = cache._Unpickler.load
+    monkeypatch.setattr(cache._Unpickler, "load", lambda self: reads.append(1) or real(self))
+    warm, _ = build_site(generated, NOW + timedelta(minutes=10), folder)
+    assert reads == [] and warm == build_site(generated, NOW + timedelta(minutes=10))[0]
+    (folder / cache.FILE).write_bytes(b"planted")  # changed by someone else: read it (and ignore it)
+    again, _ = build_site(generated, NOW, folder)
+    assert reads == [1] and again == build_site(generated, NOW)[0]

@@ -29,7 +29,7 @@ from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
 from .parallel import prepare
 from .render import environment, render_pages
-from .static import load_assets
+from .static import Assets, load_assets
 from .views import NoticeView, all_views
 
 API = "api/v2/"  # the API's public paths; `api.py` writes them
@@ -93,7 +93,7 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
     prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
-    env = environment(site, static)
+    env = _environment(site, static)
     try:
         outputs = render_pages(site, views, now, env)
         outputs.update(feed_files(site, views, now, env))  # feed.atom, feeds/<component>.atom
@@ -123,6 +123,17 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1
         files=len(outputs),
     )
     return dict(sorted(outputs.items())), problems, summary
+
+
+_env: tuple[str, jinja2.Environment] | None = None  # the last build's, with the templates it compiled
+
+
+def _environment(site: Site, static: Assets) -> jinja2.Environment:
+    """The template environment of the site: the last build's when nothing it depends on changed."""
+    global _env
+    if _env is None or _env[0] != reuse.scope:
+        _env = (reuse.scope, environment(site, static))
+    return _env[1]
 
 
 def _scope(site: Site, assets: dict[str, str]) -> str:

@@ -47,7 +47,9 @@ class _Unpickler(pickle.Unpickler):
 class BuildCache:
     """What one build may reuse from the previous one, and what it made for the next."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, previous: BuildCache | None = None) -> None:
+        """Read the cache file in `folder`; or take over from `previous`, this process's last build, when
+        the file is still the one that build read or wrote (`statuspress serve` rebuilds on every save)."""
         self.path = folder / FILE
         self.notices: dict[str, Loaded] = {}
         self.markdown: dict[markup.MemoKey, str] = {}
@@ -57,6 +59,10 @@ class BuildCache:
         self._old_outputs: dict[str, object] = {}
         self.hits = 0
         self._config: tuple[SiteConfig | None, str] = (None, "")  # the configuration, and its fingerprint
+        if previous is not None:
+            self._old_notices, self._old_markdown, self._old_outputs = (
+                previous.notices, previous.markdown, previous.outputs)
+            return
         try:
             with self.path.open("rb") as file:
                 stored = _Unpickler(file).load()
@@ -103,8 +109,10 @@ class BuildCache:
 
     def save(self) -> None:
         """Keep what this build used (and nothing older), written whole or not at all."""
+        global _last
         if (self.notices.keys() == self._old_notices.keys() and self.markdown.keys() == self._old_markdown.keys()
                 and self.outputs.keys() == self._old_outputs.keys()):
+            _last = (self.path, _stamp(self.path), self)
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,11 +122,23 @@ class BuildCache:
                     stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs)
                     pickle.dump(stored, file, pickle.HIGHEST_PROTOCOL)
                 os.replace(name, self.path)
+                _last = (self.path, _stamp(self.path), self)
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(name)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+_last: tuple[Path, tuple[int, int, int] | None, BuildCache] | None = None  # the file as the last save left it
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size, found.st_ino
 
 
 @contextlib.contextmanager
@@ -132,7 +152,9 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
         finally:
             reuse.store = previous_store
         return
-    cache = BuildCache(folder)
+    path = folder / FILE
+    last = _last[2] if _last is not None and _last[0] == path and _last[1] == _stamp(path) is not None else None
+    cache = BuildCache(folder, last)
     previous = markup.memo, reuse.store, reuse.scope
     markup.memo = reuse.store = cache
     try:

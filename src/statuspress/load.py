@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -101,8 +102,12 @@ def _notice_files(folder: Path, root: Path, kind: Kind, problems: list[Problem])
     if not folder.is_dir():
         return []
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
+    top, inside = str(folder), folder.relative_to(root).as_posix()
+    found = sorted((Path(here, name), f"{inside}{here[len(top):]}/{name}".replace(os.sep, "/"))
+                   for here, _, names in os.walk(top) for name in names)
+    for path, relative in found:
+        if not path.is_file():  # a link to nothing, a socket
+            continue
         if path.suffix.lower() != ".md":
             problems.append(Problem(visible(relative), 1, "not a .md file; skipped",
                                     "notices are Markdown files ending in .md", "warning"))
