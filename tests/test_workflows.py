@@ -135,6 +135,16 @@ def test_every_action_is_pinned_to_a_version(path: Path) -> None:
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@(v\d+(\.\d+)*|[0-9a-f]{40})", action), action
 
 
+def test_the_scheduled_publish_keeps_the_build_cache_between_runs() -> None:
+    """Only what shows the present is rendered again every 10 minutes (README, "The build cache")."""
+    build = [step for job, step in steps(workflow("publish.yml")) if job == "build"]
+    names = [step.get("name", step.get("uses", "")) for step in build]
+    cached = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
+    assert cached["with"]["path"] == ".statuspress-cache/build.pickle"  # not the spare site: runners start clean
+    assert cached["with"]["restore-keys"] == "statuspress-build-" and "run_id" in cached["with"]["key"]
+    assert names.index(cached["name"]) < names.index("Build the site at the current time")
+
+
 def test_publish_deploys_with_the_official_pages_actions() -> None:
     data = workflow("publish.yml")
     uses = {step["uses"] for _, step in steps(data) if "uses" in step}

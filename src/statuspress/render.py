@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import i18n, status, times
@@ -43,6 +43,10 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        # Compiled templates are kept, by the checksum of their source, where Jinja keeps them: in a folder
+        # of the temporary directory that only this user can write (like Python's own .pyc files), never
+        # in the site or its cache, which others may write.
+        bytecode_cache=FileSystemBytecodeCache(),
     )
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -68,8 +72,15 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
+    env.globals.update(remember=remember)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
+
+
+def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -> Markup:
+    """Call a template macro, or return what it returned for the same `parts` before (reuse.py): for
+    fragments that show only settled notices, such as a line of the history."""
+    return Markup(reused(parts, lambda: str(macro(*args))))
 
 
 def range_parts(first: date, last: date) -> tuple[str, str, str]:
