@@ -14,7 +14,7 @@ import pytest
 from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
 from statuspress import cache, parallel, status
-from statuspress.build import build_site, build_with_summary, write_site
+from statuspress.build import build_site, build_with_summary, notice_pages, write_site
 from statuspress.load import load_site
 
 
@@ -195,3 +195,23 @@ def test_a_process_that_builds_again_takes_over_its_last_cache_without_reading_i
     (folder / cache.FILE).write_bytes(b"planted")  # changed by someone else: read it (and ignore it)
     again, _ = build_site(generated, NOW, folder)
     assert reads == [1] and again == build_site(generated, NOW)[0]
+
+
+@pytest.mark.parametrize("name", ["example", "generated"])
+def test_the_pages_made_first_for_serve_are_those_of_the_full_build(name: str, request: pytest.FixtureRequest) -> None:
+    root: Path = request.getfixturevalue(name)
+    full, _ = build_site(root, NOW)
+    site, _ = load_site(root)
+    assert full is not None and site is not None
+    notices = [*site.incidents, *site.maintenance]
+    assert any(status.settled_at(n, NOW) is None for n in notices) and any(status.settled_at(n, NOW) for n in notices)
+    for notice in notices:
+        pages = notice_pages(root, NOW, [notice.path], root / cache.FOLDER)
+        if not status.is_published(notice, NOW):
+            assert pages is None
+            continue
+        assert pages == {notice.url_path + "index.html": full[notice.url_path + "index.html"]}, notice.path
+    assert notice_pages(root, NOW, ["incidents/gone.md"]) is None
+    broken = root / "incidents" / "broken.md"
+    broken.write_text("---\ntitle: Broken\nimpact: huge\n---\n## Investigating · 2026-11-24 10:00 UTC\nx\n")
+    assert notice_pages(root, NOW, ["incidents/broken.md"]) is None

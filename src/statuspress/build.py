@@ -12,6 +12,7 @@ import shutil
 import stat
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,9 +29,9 @@ from .feeds import FEED, entry_id, feed_files, latest
 from .load import RESERVED_IDS, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
 from .parallel import prepare
-from .render import environment, render_pages
+from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
-from .views import NoticeView, all_views
+from .views import NoticeView, all_views, notice_view
 
 API = "api/v2/"  # the API's public paths; `api.py` writes them
 API_FOLDERS = {Kind.INCIDENT: "incidents", Kind.MAINTENANCE: "scheduled-maintenances"}
@@ -123,6 +124,30 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1
         files=len(outputs),
     )
     return dict(sorted(outputs.items())), problems, summary
+
+
+def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | None = None
+                 ) -> dict[str, bytes] | None:
+    """Render only the pages of the notices at `paths` (relative to the site), as the next full build will;
+    None when it would fail, or one of them is not published: for `serve`, which shows the page being
+    edited first and the rest of the site once the full build is done."""
+    with using(cache) as store:
+        site, problems = load_site(root, store.notice if store is not None else None)
+        if site is None or any(p.is_error for p in problems):
+            return None
+        wanted = set(paths)
+        notices = [n for n in (*site.incidents, *site.maintenance) if n.path in wanted and status.is_published(n, now)]
+        if len(notices) != len(wanted):
+            return None
+        static = load_assets(site)
+        reuse.scope = _scope(site, static.paths)
+        env = _environment(site, static)
+        indicator = status.overall_status(site.config, site.incidents, site.maintenance, now)
+        try:
+            return {page_file(n.url_path): notice_page(env, site.config, notice_view(n, site.config, now), now,
+                                                       indicator) for n in notices}
+        except jinja2.TemplateError:
+            return None  # the full build says what is wrong
 
 
 _env: tuple[str, jinja2.Environment] | None = None  # the last build's, with the templates it compiled

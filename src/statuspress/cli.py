@@ -363,16 +363,21 @@ def _import(args: argparse.Namespace, root: Path, now: datetime) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path, now: datetime) -> int:
-    from .build import build_site
+    from .build import build_site, notice_pages
     from .cache import FOLDER as CACHE
     from .serve import PreviewServer
 
     def rebuild() -> tuple[dict[str, bytes] | None, list[Problem]]:
         return build_site(root, _now(args.now), root / CACHE)  # --now fixes the time; else each rebuild reads the clock
 
+    def first(paths: list[str]) -> dict[str, bytes] | None:
+        if not all(p.startswith(("incidents/", "maintenance/")) for p in paths):
+            return None  # site.yaml or a template: every page may change
+        return notice_pages(root, _now(args.now), paths, root / CACHE)
+
     try:
         server = PreviewServer(rebuild, root, host=args.host, port=args.port, ignore=[root / "_site", root / CACHE],
-                               say=lambda line: print(line, file=sys.stderr, flush=True))
+                               say=lambda line: print(line, file=sys.stderr, flush=True), first=first)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}; "
                          "choose another --port") from None

@@ -20,7 +20,7 @@ from .api import Api
 from .model import Notice, Site
 from .render import environment, notice_page
 from .static import Assets
-from .views import notice_view
+from .views import notice_view, settled_key
 
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
@@ -43,7 +43,7 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
         return 0
     todo = [n for n in (*site.incidents, *site.maintenance)
             if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
-            and store.recall(reuse.key(("view", f"{reuse.digest(n)}@{moment.isoformat()}"))) is None]
+            and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
     if len(todo) < MINIMUM:
         return 0
     global _job
@@ -70,10 +70,11 @@ def _make(notices: list[Notice]) -> dict[str, object]:
     if _worker is None:
         _worker = (environment(site, static), Api(site, now))
     env, api = _worker
+    indicator = api.indicator  # not shown on settled pages
     recorder = reuse.Memory()
     reuse.store = recorder
     for notice in notices:
         view = notice_view(notice, site.config, now)
-        notice_page(env, site.config, view)
+        notice_page(env, site.config, view, now, indicator)
         api.body(notice)
     return recorder.made

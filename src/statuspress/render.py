@@ -215,9 +215,21 @@ def settled(env: Environment, config: SiteConfig, path: str, template: str, show
                    context.get("count")), render)
 
 
-def notice_page(env: Environment, config: SiteConfig, view: NoticeView) -> bytes:
-    """Render a settled notice's page (`settled`)."""
-    return settled(env, config, view.url_path, f"{view.kind.value}.html", [view], notice=view)
+def live(env: Environment, config: SiteConfig, path: str, template: str, now: datetime, indicator: Indicator,
+         root: str | None = None, **context: Any) -> bytes:
+    """Render a page that shows the site at `now`."""
+    prefix = root if root is not None else "../" * page_file(path).count("/")
+    html = env.get_template(template).render(**_common(config), now=now, live=True, indicator=indicator,
+                                             **context, root=prefix, path=path)
+    return html.encode("utf-8")
+
+
+def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: datetime, indicator: Indicator) -> bytes:
+    """Render a notice's page: as of `now` while it is open, else as of the moment it settled (`settled`)."""
+    template = f"{view.kind.value}.html"
+    if view.settled is None:
+        return live(env, config, view.url_path, template, now, indicator, notice=view)
+    return settled(env, config, view.url_path, template, [view], notice=view)
 
 
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
@@ -233,10 +245,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
 
     def page(path: str, template: str, root: str | None = None, **context: Any) -> None:
         """A page that shows the site at `now`."""
-        prefix = root if root is not None else "../" * page_file(path).count("/")
-        html = env.get_template(template).render(**_common(config), now=now, live=True, indicator=indicator,
-                                                 **context, root=prefix, path=path)
-        pages[page_file(path)] = html.encode("utf-8")
+        pages[page_file(path)] = live(env, config, path, template, now, indicator, root, **context)
 
     def settled_page(path: str, template: str, shown: Sequence[NoticeView], **context: Any) -> None:
         if not shown or any(v.settled is None for v in shown):
@@ -258,10 +267,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         ],
     )
     for view in views:
-        if view.settled is None:
-            page(view.url_path, f"{view.kind.value}.html", notice=view)
-        else:
-            pages[page_file(view.url_path)] = notice_page(env, config, view)
+        pages[page_file(view.url_path)] = notice_page(env, config, view, now, indicator)
     chunks = history_pages(views, config.history_per_page)
     for number, chunk in enumerate(chunks, start=1):
         settled_page(

@@ -33,6 +33,7 @@ from .model import Problem
 
 Outputs = dict[str, bytes]
 Rebuild = Callable[[], tuple[Outputs | None, list[Problem]]]  # a new dict each time (it is kept and served as is)
+First = Callable[[list[str]], Outputs | None]  # the pages of the notices saved, ahead of the full rebuild
 Say = Callable[[str], None]
 
 PREFIX = "/__statuspress/"
@@ -90,9 +91,11 @@ class PreviewServer:
     """The HTTP server, the file watcher and the rebuild loop of `statuspress serve`."""
 
     def __init__(self, rebuild: Rebuild, root: Path, *, host: str = "127.0.0.1", port: int = 8000,
-                 say: Say = lambda line: None, ignore: Sequence[Path] = (), debounce: float = 0.1) -> None:
+                 say: Say = lambda line: None, ignore: Sequence[Path] = (), debounce: float = 0.05,
+                 first: First | None = None) -> None:
         self.root = root.resolve()
         self._rebuild = rebuild
+        self._first = first
         self._say = say
         self._ignore = tuple(p.resolve() for p in ignore)
         self._debounce = debounce
@@ -193,6 +196,7 @@ class PreviewServer:
         with self._condition:
             paths, self._changed_paths = sorted(self._changed_paths), set()
         started = time.perf_counter()
+        self._show_first(paths, started)
         try:
             outputs, problems = self._rebuild()
         except Exception as exc:  # a bug or a file vanishing mid-read must not stop the server
@@ -228,6 +232,27 @@ class PreviewServer:
             else:
                 what = f"{files} file{'s' * (files != 1)} changed" if files else "nothing changed"
             self._say(f"statuspress: {cause}built in {elapsed * 1000:.0f} ms, {what} ({counts})")
+
+    def _show_first(self, paths: list[str], started: float) -> None:
+        """Serve the pages of the notices just saved before the rest of the site is built: the page being
+        written shows up at once. Nothing happens when `first` cannot make them (an error, a deleted
+        file, a change to site.yaml or a template): the full rebuild then says what it found."""
+        if self._first is None or not paths or self.state.outputs is None:
+            return
+        try:
+            pages = self._first(paths)
+        except Exception:  # noqa: BLE001 — the full rebuild that follows reports it
+            pages = None
+        with self._condition:
+            old = self._state
+            if not pages or old.outputs is None or all(old.outputs.get(n) == data for n, data in pages.items()):
+                return
+            self._count += 1
+            self._state = State({**old.outputs, **pages}, f"{self._instance}.{self._count}", (), old.serial + 1)
+            self._condition.notify_all()
+        elapsed = (time.perf_counter() - started) * 1000
+        self._say(f"statuspress: {', '.join(paths[:3])}{' …' * (len(paths) > 3)} changed; "
+                  f"its page shown in {elapsed:.0f} ms, building the rest")
 
     def handle(self, request: _Handler, head: bool) -> None:
         """Answer one GET or HEAD request."""

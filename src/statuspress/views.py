@@ -96,8 +96,13 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
     settled = status.settled_at(notice, now)
     if settled is None:
         return _view(notice, config, now)
-    key = f"{digest(notice)}@{settled.isoformat()}"
+    key = settled_key(notice, settled)
     return reused(("view", key), lambda: replace(_view(notice, config, settled), settled=settled, key=key))
+
+
+def settled_key(notice: Notice, settled: datetime) -> str:
+    """What a settled notice's view (`NoticeView.key`) and outputs are made from: its text and the moment it settled."""
+    return f"{digest(notice)}@{settled.isoformat()}"
 
 
 def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
