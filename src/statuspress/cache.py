@@ -18,7 +18,7 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__, markup, reuse
 from .load import load_notice
@@ -86,23 +86,13 @@ class BuildCache:
         return found[0], list(found[1])
 
     def get(self, key: markup.MemoKey) -> str | None:
-        found = self.markdown.get(key)
-        if found is None:
-            found = self._old_markdown.get(key)
-            if found is not None:
-                self.markdown[key] = found
-        return found
+        return _carried(self.markdown, self._old_markdown, key)
 
     def put(self, key: markup.MemoKey, value: str) -> None:
         self.markdown[key] = value
 
     def recall(self, key: str) -> object | None:
-        found = self.outputs.get(key)
-        if found is None:
-            found = self._old_outputs.get(key)
-            if found is not None:
-                self.outputs[key] = found
-        return found
+        return _carried(self.outputs, self._old_outputs, key)
 
     def keep(self, key: str, value: object) -> None:
         self.outputs[key] = value
@@ -128,6 +118,20 @@ class BuildCache:
                     os.unlink(name)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _carried(used: dict[K, V], kept: dict[K, V], key: K) -> V | None:
+    """Look `key` up in what this build used, else in what the last build kept, carrying it over."""
+    found = used.get(key)
+    if found is None:
+        found = kept.get(key)
+        if found is not None:
+            used[key] = found
+    return found
 
 
 _last: tuple[Path, tuple[int, int, int] | None, BuildCache] | None = None  # the file as the last save left it
