@@ -45,7 +45,16 @@ def atom_feed(
     component: Component | None = None,
 ) -> bytes:
     """Render a feed of the `ENTRIES` most recently changed published notices (all, or those naming
-    `component`), most recently changed first."""
+    `component`), most recently changed first. A feed of settled notices only is made once (reuse.py)."""
+    ordered = latest(views)
+    if ordered and all(v.settled for v in ordered):
+        return reused(("feed", path, tuple(v.key for v in ordered)),
+                      partial(_atom, config, ordered, now, content, path, component))
+    return _atom(config, ordered, now, content, path, component)
+
+
+def _atom(config: SiteConfig, ordered: list[NoticeView], now: datetime, content: Callable[[NoticeView], str],
+          path: str, component: Component | None) -> bytes:
     feed = FeedGenerator()
     if component is None:
         feed.id(config.url)
@@ -64,7 +73,6 @@ def atom_feed(
     feed.author({"name": config.name, **({"email": config.contact.email} if config.contact.email else {})})
     feed.language(config.language)
     feed.generator("statuspress", uri=GENERATOR_URI)  # no version: output must not change with upgrades
-    ordered = latest(views)
     feed.updated(ordered[0].updated if ordered else now)
     for view in ordered:
         entry = feed.add_entry(order="append")
