@@ -329,3 +329,15 @@ def test_long_non_ascii_text_folds_without_splitting_characters(site: Callable[.
         line.decode("utf-8")  # each folded line is whole characters
     (event,) = parse(data)[0].walk("VEVENT")
     assert str(event["SUMMARY"]) == title.strip()
+
+
+def test_the_calendar_keeps_a_year_of_past_maintenance(site: Callable[..., Path]) -> None:
+    """However long the history, the calendar holds what is ahead and the past year (calendar.PAST)."""
+    old = MAINTENANCE.format(title="Old upgrade", summary="Done.").replace("2026-12-01T", "2025-11-01T")
+    root = site({"maintenance/2026-12-01-upgrade.md": MAINTENANCE.format(title="Upgrade", summary="Soon."),
+                 "maintenance/2025-11-01-old.md": old.replace("announced: 2026-11-20", "announced: 2025-10-20")})
+    for now, titles in ((NOW, ["Upgrade"]), (datetime(2026, 10, 31, tzinfo=UTC), ["Old upgrade"])):
+        outputs, _ = build_site(root, now)
+        assert outputs is not None
+        assert [str(e["SUMMARY"]) for e in parse(outputs[CALENDAR])[0].walk("VEVENT")] == titles
+        assert b"/maintenance/2025-11-01-old/" in outputs["history/index.html"]  # the history keeps it

@@ -26,6 +26,7 @@ from .views import NoticeView
 CALENDAR = "maintenance.ics"
 PRODID = "-//statuspress//maintenance calendar//EN"  # no version: output must not change with upgrades
 END = b"END:VCALENDAR\r\n"
+PAST = timedelta(days=365)  # how far back the calendar goes; the history pages keep everything
 REFRESH = timedelta(hours=1)  # how often subscribers are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 
 BLOCKS = {"p", "ul", "ol", "li", "pre", "blockquote", "table", "tr", "h3", "h4", "h5", "h6", "hr", "br"}
@@ -157,7 +158,8 @@ def _utc_zone() -> Timezone:
 
 
 def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now: datetime) -> bytes:
-    """Render `maintenance.ics`: every maintenance published at `now`, past and upcoming, by window."""
+    """Render `maintenance.ics`: every maintenance published at `now` whose window ends after a year ago
+    (`PAST`), by window: what is ahead and the past year, however long the history."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -170,7 +172,7 @@ def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now
     cal.add("name", vText(name))  # RFC 7986's NAME, what X-WR-CALNAME says
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    shown = [m for m in maintenance if status.is_published(m, now)]
+    shown = [m for m in maintenance if status.is_published(m, now) and status.window_at(m, now).end > now - PAST]
     shown.sort(key=lambda m: (status.window_at(m, now).start, m.slug))
     if not shown:
         cal.add_component(_utc_zone())
