@@ -477,7 +477,6 @@ class Api:
         text = text.replace(HOLE_JSON, self.components_text[named], 1)
         return f'{{\n  "page": {page_text},\n  "{field}": {text}\n}}\n'.encode()
 
-
     def body(self, notice: Notice) -> str:
         """A notice's object as its own file shows it, with a HOLE where its components go."""
         made = self.incident_json if isinstance(notice, Incident) else self.maintenance_json
