@@ -87,6 +87,25 @@ def test_stopped_while_writing_files_leaves_the_previous_site(
     assert leftovers(out) == []
 
 
+def test_stopped_while_bringing_the_spare_site_up_to_date_leaves_the_live_one(
+    tmp_path: Path, example: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spare site (the one before last) is written into, never the live site, though their files are
+    the same files (hard links) wherever the two sites agree."""
+    out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
+    changed = {name: data + b"\n" for name, data in example.items()}
+    write_site(example, out, spare)
+    write_site(example, out, spare)  # the spare and the live site: the same files, linked
+    assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+    monkeypatch.setattr(build_module, "write_file", failing_after(len(example) // 2, Stop(), build_module.write_file))
+    with pytest.raises(Stop):
+        write_site(changed, out, spare)
+    assert tree(out) == example and leftovers(out) == []
+    monkeypatch.undo()
+    write_site(changed, out, spare)  # the next build is whole again
+    assert tree(out) == changed
+
+
 @pytest.mark.parametrize("renames", [0, 1], ids=["before-the-swap", "between-the-two-renames"])
 def test_interrupted_during_the_swap_leaves_the_previous_site(
     published: tuple[Path, Tree], example: Tree, monkeypatch: pytest.MonkeyPatch, renames: int
