@@ -176,8 +176,13 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     assert made[1] > 50  # every settled notice was made in a worker
     assert shared == sequential
     folder = generated / cache.FOLDER
+    kept: list[str] = []  # notices read in workers (a build with a cache only), then kept in it
+    keep = cache.BuildCache.keep_notice
+    monkeypatch.setattr(cache.BuildCache, "keep_notice",
+                        lambda self, key, found: kept.append(key) or keep(self, key, found))
     cached, _, _ = build_with_summary(generated, NOW, folder, processes=2)  # into the cache, then from it
     assert made[2] > 50 and cached == sequential
+    assert len(kept) == 60  # the 60 incidents; the 3 maintenance files are too few to share out
     again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)
     assert made[3] == 0 and again == build_site(generated, NOW + timedelta(hours=1))[0]
 

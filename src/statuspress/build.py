@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -26,9 +27,9 @@ from .badges import badge_files
 from .cache import using
 from .calendar import calendar_files
 from .feeds import FEED, entry_id, feed_files, latest
-from .load import RESERVED_IDS, Reader, future_updates, load_site
+from .load import RESERVED_IDS, ReadAll, Reader, future_updates, load_site
 from .model import Kind, Notice, Problem, Site
-from .parallel import prepare
+from .parallel import prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
 from .views import NoticeView, all_views, notice_view
@@ -78,15 +79,16 @@ def build_with_summary(root: Path, now: datetime, cache: Path | None = None, pro
     history pages, the site-wide feed or (when the build has one) the API. With `processes` > 1, a build
     with many settled notices to render shares them out to that many worker processes (parallel.py)."""
     with using(cache) as store:
-        built = _build(root, now, store.notice if store is not None else None, processes)
+        read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
+        built = _build(root, now, store.notice if store is not None else None, processes, read_all)
     if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
         store.save()
     return built
 
 
-def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1
+def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, read_all: ReadAll | None = None
            ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
-    site, problems = load_site(root, read)
+    site, problems = load_site(root, read, read_all)
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
     problems += future_updates(site, now)

@@ -73,17 +73,27 @@ class BuildCache:
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
-        if self._config[0] is not config:
-            self._config = (config, hashlib.sha256(repr(config).encode()).hexdigest())
-        key = hashlib.sha256(f"{kind.value}\0{path}\0{self._config[1]}\0".encode() + data).hexdigest()
-        found = self._old_notices.get(key)
+        key = self.notice_key(data, path, kind, config)
+        found = _carried(self.notices, self._old_notices, key)
         if found is None:
             notice, problems = load_notice(data, path, kind, config)
-            found = (notice, list(problems))
+            found = self.notices[key] = (notice, list(problems))
         else:
             self.hits += 1
-        self.notices[key] = found
         return found[0], list(found[1])
+
+    def notice_key(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> str:
+        """What `notice` keeps a notice's reading under: a hash of all it is read from."""
+        if self._config[0] is not config:
+            self._config = (config, hashlib.sha256(repr(config).encode()).hexdigest())
+        return hashlib.sha256(f"{kind.value}\0{path}\0{self._config[1]}\0".encode() + data).hexdigest()
+
+    def has_notice(self, key: str) -> bool:
+        return key in self.notices or key in self._old_notices
+
+    def keep_notice(self, key: str, loaded: Loaded) -> None:
+        """Keep a notice read elsewhere (parallel.py), as `notice` would have."""
+        self.notices[key] = loaded
 
     def get(self, key: markup.MemoKey) -> str | None:
         return _carried(self.markdown, self._old_markdown, key)

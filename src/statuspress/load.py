@@ -43,6 +43,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # leading dot (once a way to hide a file, which is now published).
 UNCLEAN_NAME = re.compile(r"^\.|\s|[^\x00-\x7f]")
 Reader = Callable[[bytes, str, Kind, SiteConfig], tuple[Notice | None, list[Problem]]]
+ReadAll = Callable[[list[tuple[bytes, str, Kind]], SiteConfig], list[tuple[Notice | None, list[Problem]]]]
 
 
 def slug_for(filename: str) -> str:
@@ -51,8 +52,10 @@ def slug_for(filename: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", stem.lower())
 
 
-def load_site(root: Path, read: Reader | None = None) -> tuple[Site | None, list[Problem]]:
-    """Read `site.yaml` and every notice below `root`; `read` stands for `load_notice` (the build cache's).
+def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None = None
+              ) -> tuple[Site | None, list[Problem]]:
+    """Read `site.yaml` and every notice below `root`; `read` stands for `load_notice` (the build cache's),
+    and `read_all` for reading a list of files with it (parallel.py's, in worker processes).
 
     The site holds every notice that loaded; it is None only when `site.yaml` is unusable. Callers
     that publish must refuse when any problem is an error.
@@ -64,18 +67,25 @@ def load_site(root: Path, read: Reader | None = None) -> tuple[Site | None, list
     ids: dict[str, str] = {}
     for kind in Kind:
         seen: dict[str, str] = {}
+        files: list[tuple[bytes, str, Kind] | Problem] = []  # in order: a file to read, or why it is not read
         for path in _notice_files(root / kind.folder, root, kind, problems):
             relative = path.relative_to(root).as_posix()
             try:
                 size = path.stat().st_size
                 if size > config.limits.file_bytes:  # refused unread
-                    problems.append(_too_large(relative, size, config))
+                    files.append(_too_large(relative, size, config))
                     continue
-                data = path.read_bytes()
+                files.append((path.read_bytes(), relative, kind))
             except OSError as exc:
-                problems.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
+                files.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
+        texts = [item for item in files if not isinstance(item, Problem)]
+        loaded = iter(read_all(texts, config) if read_all else [(read or load_notice)(*text, config) for text in texts])
+        for item in files:
+            if isinstance(item, Problem):
+                problems.append(item)
                 continue
-            notice, found = (read or load_notice)(data, relative, kind, config)
+            relative = item[1]
+            notice, found = next(loaded)
             problems.extend(found)
             if notice is None:
                 continue

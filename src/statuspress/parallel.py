@@ -17,7 +17,9 @@ from jinja2 import Environment
 
 from . import reuse, status
 from .api import Api
-from .model import Notice, Site
+from .cache import BuildCache, Loaded
+from .load import load_notice
+from .model import Kind, Notice, Problem, Site, SiteConfig
 from .render import environment, notice_page
 from .static import Assets
 from .views import notice_view, settled_key
@@ -57,6 +59,39 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     finally:
         _job = None
     return len(todo)
+
+
+def read_notices(texts: list[tuple[bytes, str, Kind]], config: SiteConfig, store: BuildCache,
+                 processes: int) -> list[Loaded]:
+    """Read notice files as `store.notice` does (load.ReadAll), those the cache lacks in worker processes."""
+    keys = [store.notice_key(data, path, kind, config) for data, path, kind in texts]
+    todo = [i for i, key in enumerate(keys) if not store.has_notice(key)]
+    if processes > 1 and len(todo) >= MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        global _reading
+        _reading = (texts, config)
+        try:
+            chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                for chunk, loaded in zip(chunks, pool.imap(_read, chunks), strict=True):
+                    for index, found in zip(chunk, loaded, strict=True):
+                        store.keep_notice(keys[index], found)
+        finally:
+            _reading = None
+    return [store.notice(data, path, kind, config) for data, path, kind in texts]
+
+
+_reading: tuple[list[tuple[bytes, str, Kind]], SiteConfig] | None = None  # inherited by the workers
+
+
+def _read(indexes: list[int]) -> list[Loaded]:
+    """In a worker: read the notice files at `indexes`."""
+    assert _reading is not None
+    texts, config = _reading
+    return [_loaded(load_notice(*texts[i], config)) for i in indexes]
+
+
+def _loaded(found: tuple[Notice | None, list[Problem]]) -> Loaded:
+    return found[0], list(found[1])
 
 
 _worker: tuple[Environment, Api] | None = None  # a worker's template environment and API, made once
