@@ -15,7 +15,7 @@ from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
 from statuspress import cache, parallel, status
 from statuspress.build import build_site, build_with_summary, notice_pages, write_site
-from statuspress.load import load_site
+from statuspress.load import load_notice, load_site
 
 
 @pytest.fixture
@@ -220,3 +220,41 @@ def test_the_pages_made_first_for_serve_are_those_of_the_full_build(name: str, r
     broken = root / "incidents" / "broken.md"
     broken.write_text("---\ntitle: Broken\nimpact: huge\n---\n## Investigating · 2026-11-24 10:00 UTC\nx\n")
     assert notice_pages(root, NOW, ["incidents/broken.md"]) is None
+
+
+def test_after_a_build_the_pages_made_first_read_only_the_saved_files(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` built the site a moment ago: the pages of the saved notices are made from that build's site,
+    with only those files read again, and are the pages the next full build makes."""
+    build_site(generated, NOW)
+    saved = sorted((generated / "incidents").iterdir())[-1]
+    path = f"incidents/{saved.name}"
+    saved.write_text(saved.read_text().replace("title: Incident", "title: Saved incident", 1))
+    reads: list[str] = []
+    real = load_notice
+
+    def counted(data: bytes, name: str, *args: Any) -> Any:
+        reads.append(name)
+        return real(data, name, *args)
+
+    monkeypatch.setattr(build_module, "load_notice", counted)
+    pages = notice_pages(generated, NOW, [path])
+    assert reads == [path]
+    monkeypatch.undo()
+    full, _ = build_site(generated, NOW)
+    assert pages is not None and full is not None and b"Saved incident" in next(iter(pages.values()))
+    assert all(full[name] == data for name, data in pages.items())
+    text = saved.read_text()
+    saved.write_text(text.replace("impact: minor", "impact: huge"))  # wrong: the full build refuses it
+    assert notice_pages(generated, NOW, [path]) is None
+    site, _ = load_site(generated)
+    assert site is not None
+    taken = next(n.id for n in site.incidents if n.path != path)
+    saved.write_text(text.replace("---\n", f"---\nid: {taken}\n", 1))  # another notice's id: refused too
+    assert notice_pages(generated, NOW, [path]) is None and build_site(generated, NOW)[0] is None
+    saved.write_text(text)
+    config = generated / "site.yaml"
+    config.write_text(config.read_text().replace("name: Bench Status", "name: Renamed Status"))
+    saved.write_text(saved.read_text().replace("title: Incident", "title: Saved again", 1))
+    pages = notice_pages(generated, NOW, [path])  # site.yaml changed since: everything is read again
+    assert pages is not None and b"Renamed Status" in next(iter(pages.values()))

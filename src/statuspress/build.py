@@ -13,7 +13,7 @@ import stat
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -26,9 +26,10 @@ from .api import api_files
 from .badges import badge_files
 from .cache import using
 from .calendar import calendar_files
+from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
-from .load import RESERVED_IDS, ReadAll, Reader, future_updates, load_site
-from .model import Kind, Notice, Problem, Site
+from .load import RESERVED_IDS, ReadAll, Reader, future_updates, load_notice, load_site
+from .model import Incident, Kind, Maintenance, Notice, Problem, Site
 from .parallel import prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
@@ -91,6 +92,8 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     site, problems = load_site(root, read, read_all)
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
+    global _last_site
+    _last_site = (_stamp(root / CONFIG_FILE), site)
     problems += future_updates(site, now)
     static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
@@ -133,11 +136,15 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
     """Render only the pages of the notices at `paths` (relative to the site), as the next full build will;
     None when it would fail, or one of them is not published: for `serve`, which shows the page being
     edited first and the rest of the site once the full build is done."""
+    wanted = set(paths)
     with using(cache) as store:
-        site, problems = load_site(root, store.notice if store is not None else None)
-        if site is None or any(p.is_error for p in problems):
-            return None
-        wanted = set(paths)
+        read = store.notice if store is not None else load_notice
+        site = _replaced(_last_site[1], root, wanted, read) if _last_site and _last_site[0] == (
+            _stamp(root / CONFIG_FILE)) and _last_site[1].root == str(root) else None
+        if site is None:
+            site, problems = load_site(root, read)
+            if site is None or any(p.is_error for p in problems):
+                return None
         notices = [n for n in (*site.incidents, *site.maintenance) if n.path in wanted and status.is_published(n, now)]
         if len(notices) != len(wanted):
             return None
@@ -150,6 +157,39 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
                                                        indicator) for n in notices}
         except jinja2.TemplateError:
             return None  # the full build says what is wrong
+
+
+_last_site: tuple[tuple[int, int] | None, Site] | None = None  # the last good build's, and its site.yaml's stamp
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+def _replaced(site: Site, root: Path, paths: set[str], read: Reader) -> Site | None:
+    """`site` with the notice files at `paths` read again; None if one cannot be read or is wrong."""
+    found: dict[Kind, list[Notice]] = {Kind.INCIDENT: list(site.incidents), Kind.MAINTENANCE: list(site.maintenance)}
+    for path in paths:
+        kind = next((k for k in Kind if path.startswith(f"{k.folder}/") and path.endswith(".md")), None)
+        try:
+            if kind is None or (root / path).stat().st_size > site.config.limits.file_bytes:
+                return None
+            data = (root / path).read_bytes()
+        except OSError:
+            return None
+        notice, problems = read(data, path, kind, site.config)
+        others = [n for n in (*found[Kind.INCIDENT], *found[Kind.MAINTENANCE]) if n.path != path]
+        if notice is None or any(p.is_error for p in problems) or any(
+                n.id == notice.id or (n.kind, n.slug) == (kind, notice.slug) for n in others):
+            return None  # the full build says what is wrong
+        found[kind] = sorted([n for n in found[kind] if n.path != path] + [notice], key=lambda n: Path(n.path))
+    incidents = tuple(n for n in found[Kind.INCIDENT] if isinstance(n, Incident))
+    maintenance = tuple(n for n in found[Kind.MAINTENANCE] if isinstance(n, Maintenance))
+    return replace(site, incidents=incidents, maintenance=maintenance)
 
 
 _env: tuple[str, jinja2.Environment] | None = None  # the last build's, with the templates it compiled
