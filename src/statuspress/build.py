@@ -24,7 +24,7 @@ import jinja2
 from . import reuse, status
 from .api import api_files
 from .badges import badge_files
-from .cache import using
+from .cache import stamp, using
 from .calendar import calendar_files
 from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
@@ -93,7 +93,7 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
     global _last_site
-    _last_site = (_stamp(root / CONFIG_FILE), site)
+    _last_site = (stamp(root / CONFIG_FILE), site)
     problems += future_updates(site, now)
     static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
@@ -140,7 +140,7 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
     with using(cache) as store:
         read = store.notice if store is not None else load_notice
         site = _replaced(_last_site[1], root, wanted, read) if _last_site and _last_site[0] == (
-            _stamp(root / CONFIG_FILE)) and _last_site[1].root == str(root) else None
+            stamp(root / CONFIG_FILE)) and _last_site[1].root == str(root) else None
         if site is None:
             site, problems = load_site(root, read)
             if site is None or any(p.is_error for p in problems):
@@ -159,15 +159,7 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
             return None  # the full build says what is wrong
 
 
-_last_site: tuple[tuple[int, int] | None, Site] | None = None  # the last good build's, and its site.yaml's stamp
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_mtime_ns, found.st_size
+_last_site: tuple[tuple[int, int, int] | None, Site] | None = None  # the last good build's, and its site.yaml's stamp
 
 
 def _replaced(site: Site, root: Path, paths: set[str], read: Reader) -> Site | None:

@@ -112,7 +112,7 @@ class BuildCache:
         global _last
         if (self.notices.keys() == self._old_notices.keys() and self.markdown.keys() == self._old_markdown.keys()
                 and self.outputs.keys() == self._old_outputs.keys()):
-            _last = (self.path, _stamp(self.path), self)
+            _last = (self.path, stamp(self.path), self)
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +122,7 @@ class BuildCache:
                     stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs)
                     pickle.dump(stored, file, pickle.HIGHEST_PROTOCOL)
                 os.replace(name, self.path)
-                _last = (self.path, _stamp(self.path), self)
+                _last = (self.path, stamp(self.path), self)
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(name)
@@ -147,7 +147,8 @@ def _carried(used: dict[K, V], kept: dict[K, V], key: K) -> V | None:
 _last: tuple[Path, tuple[int, int, int] | None, BuildCache] | None = None  # the file as the last save left it
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """A file's modification time, size and inode: it changed if these did; None if it is not there."""
     try:
         found = path.stat()
     except OSError:
@@ -167,7 +168,7 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
             reuse.store = previous_store
         return
     path = folder / FILE
-    last = _last[2] if _last is not None and _last[0] == path and _last[1] == _stamp(path) is not None else None
+    last = _last[2] if _last is not None and _last[0] == path and _last[1] == stamp(path) is not None else None
     cache = BuildCache(folder, last)
     previous = markup.memo, reuse.store, reuse.scope
     markup.memo = reuse.store = cache
