@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import TypeVar
 
 from jinja2 import Environment
 
@@ -27,6 +29,9 @@ from .views import notice_view, settled_key
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
 
+J = TypeVar("J")
+R = TypeVar("R")
+
 _job: tuple[Site, datetime, Assets] | None = None  # set before the workers fork; they inherit it
 
 
@@ -38,24 +43,33 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+def _worth_sharing(jobs: int, processes: int) -> bool:
+    return processes > 1 and jobs >= MINIMUM and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _share_out(jobs: list[J], work: Callable[[list[J]], R], processes: int) -> Iterator[tuple[list[J], R]]:
+    """Hand `jobs` to forked workers in chunks; yield each chunk with what `work` returned for it, in order."""
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        yield from zip(chunks, pool.imap(work, chunks), strict=True)
+
+
 def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     """Make in `processes` workers what the settled notices show that the store lacks; return how many."""
     store = reuse.store
-    if store is None or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if store is None:
         return 0
     todo = [n for n in (*site.incidents, *site.maintenance)
             if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
             and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
-    if len(todo) < MINIMUM:
+    if not _worth_sharing(len(todo), processes):
         return 0
     global _job
     _job = (site, now, static)
     try:
-        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for made in pool.imap_unordered(_make, chunks):
-                for key, value in made.items():
-                    store.keep(key, value)
+        for _, made in _share_out(todo, _make, processes):
+            for key, value in made.items():
+                store.keep(key, value)
     finally:
         _job = None
     return len(todo)
@@ -66,15 +80,13 @@ def read_notices(texts: list[tuple[bytes, str, Kind]], config: SiteConfig, store
     """Read notice files as `store.notice` does (load.ReadAll), those the cache lacks in worker processes."""
     keys = [store.notice_key(data, path, kind, config) for data, path, kind in texts]
     todo = [i for i, key in enumerate(keys) if not store.has_notice(key)]
-    if processes > 1 and len(todo) >= MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+    if _worth_sharing(len(todo), processes):
         global _reading
         _reading = (texts, config)
         try:
-            chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                for chunk, loaded in zip(chunks, pool.imap(_read, chunks), strict=True):
-                    for index, found in zip(chunk, loaded, strict=True):
-                        store.keep_notice(keys[index], found)
+            for chunk, loaded in _share_out(todo, _read, processes):
+                for index, found in zip(chunk, loaded, strict=True):
+                    store.keep_notice(keys[index], found)
         finally:
             _reading = None
     return [store.notice(data, path, kind, config) for data, path, kind in texts]
