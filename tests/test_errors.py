@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result as CliResult
+from statuspress import load
 from statuspress.cli import main
 from statuspress.load import load_notice
 from statuspress.model import Component, Kind, Limits, SiteConfig
@@ -870,14 +871,14 @@ def test_notice_errors(scratch: Scratch, files: dict[str, str | bytes | None], e
 
 
 def test_unreadable_notice(scratch: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
-    read_bytes: Callable[[Path], bytes] = Path.read_bytes
+    read_file = load.read_file
 
-    def refuse(path: Path) -> bytes:
-        if path.name == Path(INC).name:
-            raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path)
+    def refuse(path: str) -> bytes:
+        if Path(path).name == Path(INC).name:
+            raise PermissionError(13, "Permission denied", path)
+        return read_file(path)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(load, "read_file", refuse)
     expect(scratch, {}, [f"{INC}:1: error: cannot read the file: Permission denied"])
 
 

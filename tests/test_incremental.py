@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
 from statuspress import cache, parallel, status
+from statuspress import load as load_module
 from statuspress.build import build_site, build_with_summary, notice_pages, write_site
 from statuspress.load import load_notice, load_site
 
@@ -87,6 +89,43 @@ def test_an_edited_notice_is_read_again(generated: Path) -> None:
     warm, _ = build_site(generated, NOW, folder)
     assert warm == build_site(generated, NOW)[0]
     assert warm is not None and any(b"Edited incident" in data for data in warm.values())
+
+
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notice files builds read from now on."""
+    reads: list[str] = []
+    real = load_module.read_file
+    monkeypatch.setattr(load_module, "read_file", lambda path: reads.append(Path(path).name) or real(path))
+    return reads
+
+
+def test_notice_files_untouched_since_the_last_build_are_not_read_again(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written a moment ago: trust their times at once
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    reads = counted_reads(monkeypatch)
+    warm, _ = build_site(generated, NOW + timedelta(minutes=10), folder)
+    assert reads == [] and warm == build_site(generated, NOW + timedelta(minutes=10))[0]
+    # the same size and modification time, but written: its change time tells
+    notice = sorted((generated / "incidents").iterdir())[0]
+    before = notice.stat()
+    notice.write_text(notice.read_text().replace("title: Incident", "title: Incidenx", 1))
+    os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads.clear()
+    warm, _ = build_site(generated, NOW + timedelta(minutes=20), folder)
+    assert reads == [notice.name] and warm is not None and any(b"Incidenx" in data for data in warm.values())
+    assert warm == build_site(generated, NOW + timedelta(minutes=20))[0]
+
+
+def test_a_notice_file_changed_just_before_a_build_is_read_again_by_the_next(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second change within the same tick of the clock could leave its times as they were (git's racy files)."""
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    reads = counted_reads(monkeypatch)
+    build_site(generated, NOW, folder)
+    assert len(reads) == len(list((generated / "incidents").iterdir())) + len(list((generated / "maintenance").iterdir()))
 
 
 def test_a_changed_configuration_is_not_served_from_the_cache(generated: Path) -> None:

@@ -28,7 +28,7 @@ from .cache import stamp, using
 from .calendar import calendar_files
 from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
-from .load import RESERVED_IDS, ReadAll, Reader, future_updates, load_notice, load_site
+from .load import RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
 from .model import Incident, Kind, Maintenance, Notice, Problem, Site
 from .parallel import prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
@@ -81,15 +81,15 @@ def build_with_summary(root: Path, now: datetime, cache: Path | None = None, pro
     with many settled notices to render shares them out to that many worker processes (parallel.py)."""
     with using(cache) as store:
         read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
-        built = _build(root, now, store.notice if store is not None else None, processes, read_all)
+        built = _build(root, now, store.notice if store is not None else None, processes, read_all, store)
     if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
         store.save()
     return built
 
 
-def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, read_all: ReadAll | None = None
-           ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
-    site, problems = load_site(root, read, read_all)
+def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, read_all: ReadAll | None = None,
+           known: Known | None = None) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
+    site, problems = load_site(root, read, read_all, known)
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
     global _last_site

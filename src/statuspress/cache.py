@@ -16,16 +16,17 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__, markup, reuse
-from .load import load_notice
+from .load import Loaded, load_notice
 from .model import Kind, Notice, Problem, SiteConfig
 
 FOLDER = ".statuspress-cache"
-FORMAT = 2  # raise when what is stored, or how it is computed, changes
+FORMAT = 3  # raise when what is stored, or how it is computed, changes
 FILE = "build.pickle"
 SAFE = {
     "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
@@ -33,7 +34,8 @@ SAFE = {
     "zoneinfo": {"ZoneInfo", "ZoneInfo._unpickle"},
     "zoneinfo._zoneinfo": {"ZoneInfo", "ZoneInfo._unpickle"},
 }
-Loaded = tuple[Notice | None, list[Problem]]
+Signature = tuple[int, int, int, int, int]  # a file's modification and change times, size, inode and device
+RACY_NS = 2_000_000_000  # a file changed this close to the build that read it is read again next time
 
 
 class _Unpickler(pickle.Unpickler):
@@ -57,23 +59,31 @@ class BuildCache:
         self._old_markdown: dict[markup.MemoKey, str] = {}
         self.outputs: dict[str, object] = {}
         self._old_outputs: dict[str, object] = {}
+        # a notice file's path -> its signature when read, its kind, the configuration's fingerprint, its key
+        self.files: dict[str, tuple[Signature, str, str, str]] = {}
+        self._old_files: dict[str, tuple[Signature, str, str, str]] = {}
+        self._signed: dict[str, Signature] = {}  # files to sign once read: they are not racy
+        self._started = time.time_ns()
         self.hits = 0
         self._config: tuple[SiteConfig | None, str] = (None, "")  # the configuration, and its fingerprint
         if previous is not None:
-            self._old_notices, self._old_markdown, self._old_outputs = (
-                previous.notices, previous.markdown, previous.outputs)
+            self._old_notices, self._old_markdown, self._old_outputs, self._old_files = (
+                previous.notices, previous.markdown, previous.outputs, previous.files)
             return
         try:
             with self.path.open("rb") as file:
                 stored = _Unpickler(file).load()
-            if isinstance(stored, tuple) and len(stored) == 5 and stored[:2] == (__version__, FORMAT):
-                self._old_notices, self._old_markdown, self._old_outputs = stored[2:]
+            if isinstance(stored, tuple) and len(stored) == 6 and stored[:2] == (__version__, FORMAT):
+                self._old_notices, self._old_markdown, self._old_outputs, self._old_files = stored[2:]
         except Exception:  # noqa: BLE001 — missing, truncated, from another version or planted: start afresh
-            self._old_notices, self._old_markdown, self._old_outputs = {}, {}, {}
+            self._old_notices, self._old_markdown, self._old_outputs, self._old_files = {}, {}, {}, {}
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
         key = self.notice_key(data, path, kind, config)
+        signature = self._signed.pop(path, None)
+        if signature is not None:
+            self.files[path] = (signature, kind.value, self._config[1], key)
         found = _carried(self.notices, self._old_notices, key)
         if found is None:
             notice, problems = load_notice(data, path, kind, config)
@@ -81,6 +91,26 @@ class BuildCache:
         else:
             self.hits += 1
         return found[0], list(found[1])
+
+    def unchanged(self, path: str, kind: Kind, config: SiteConfig, found: os.stat_result) -> Loaded | None:
+        """What `notice` returned for the file at `path` in an earlier build, when `found` (its status now)
+        shows the same file, untouched since (load.Known); else None, and the file is signed when read.
+
+        A file changed within RACY_NS of the build that read it is not signed: its times could stay the
+        same through a second change (git's "racy" files), so it is read again next time."""
+        signature = (found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino, found.st_dev)
+        if self._config[0] is not config:
+            self.notice_key(b"", path, kind, config)  # the configuration's fingerprint
+        signed = _carried(self.files, self._old_files, path)
+        if signed is not None and signed[:3] == (signature, kind.value, self._config[1]):
+            loaded = _carried(self.notices, self._old_notices, signed[3])
+            if loaded is not None:
+                self.hits += 1
+                return loaded[0], list(loaded[1])
+        self.files.pop(path, None)
+        if max(found.st_mtime_ns, found.st_ctime_ns) < self._started - RACY_NS:
+            self._signed[path] = signature
+        return None
 
     def notice_key(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> str:
         """What `notice` keeps a notice's reading under: a hash of all it is read from."""
@@ -111,7 +141,7 @@ class BuildCache:
         """Keep what this build used (and nothing older), written whole or not at all."""
         global _last
         if (self.notices.keys() == self._old_notices.keys() and self.markdown.keys() == self._old_markdown.keys()
-                and self.outputs.keys() == self._old_outputs.keys()):
+                and self.outputs.keys() == self._old_outputs.keys() and self.files == self._old_files):
             _last = (self.path, stamp(self.path), self)
             return
         try:
@@ -119,7 +149,7 @@ class BuildCache:
             handle, name = tempfile.mkstemp(prefix=".build-", dir=self.path.parent)
             try:
                 with os.fdopen(handle, "wb") as file:
-                    stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs)
+                    stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs, self.files)
                     pickle.dump(stored, file, pickle.HIGHEST_PROTOCOL)
                 os.replace(name, self.path)
                 _last = (self.path, stamp(self.path), self)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .config import load_config
 from .model import (
@@ -43,7 +43,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # leading dot (once a way to hide a file, which is now published).
 UNCLEAN_NAME = re.compile(r"^\.|\s|[^\x00-\x7f]")
 Reader = Callable[[bytes, str, Kind, SiteConfig], tuple[Notice | None, list[Problem]]]
-ReadAll = Callable[[list[tuple[bytes, str, Kind]], SiteConfig], list[tuple[Notice | None, list[Problem]]]]
+Loaded = tuple[Notice | None, list[Problem]]
+ReadAll = Callable[[list[tuple[bytes, str, Kind]], SiteConfig], list[Loaded]]
 
 
 def slug_for(filename: str) -> str:
@@ -52,10 +53,20 @@ def slug_for(filename: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", stem.lower())
 
 
-def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None = None
+class Known(Protocol):
+    """What an earlier build read from files that have not changed since (cache.BuildCache is one)."""
+
+    def unchanged(self, path: str, kind: Kind, config: SiteConfig, found: os.stat_result) -> Loaded | None:
+        """The reading of the file at `path` (relative), when its `found` status shows it is the file read
+        before; None when it must be read again."""
+        ...
+
+
+def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None = None, known: Known | None = None
               ) -> tuple[Site | None, list[Problem]]:
     """Read `site.yaml` and every notice below `root`; `read` stands for `load_notice` (the build cache's),
-    and `read_all` for reading a list of files with it (parallel.py's, in worker processes).
+    `read_all` for reading a list of files with it (parallel.py's, in worker processes), and `known`
+    answers for files that are as an earlier build read them, which are then not read again.
 
     The site holds every notice that loaded; it is None only when `site.yaml` is unusable. Callers
     that publish must refuse when any problem is an error.
@@ -67,28 +78,34 @@ def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None =
     ids: dict[str, str] = {}
     for kind in Kind:
         seen: dict[str, str] = {}
-        files: list[tuple[bytes, str, Kind] | Problem] = []  # in order: a file to read, or why it is not read
-        for path in _notice_files(root / kind.folder, root, kind, problems):
-            relative = path.relative_to(root).as_posix()
+        # in order: a file to read, what an earlier build read from it, or why it is not read
+        files: list[tuple[bytes, str, Kind] | Loaded | Problem] = []
+        for path, relative, found in _notice_files(str(root), kind, problems):
+            if found.st_size > config.limits.file_bytes:  # refused unread
+                files.append(_too_large(relative, found.st_size, config))
+                continue
+            earlier = known.unchanged(relative, kind, config, found) if known is not None else None
+            if earlier is not None:
+                files.append(earlier)
+                continue
             try:
-                size = path.stat().st_size
-                if size > config.limits.file_bytes:  # refused unread
-                    files.append(_too_large(relative, size, config))
-                    continue
-                files.append((path.read_bytes(), relative, kind))
+                files.append((read_file(path), relative, kind))
             except OSError as exc:
                 files.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
-        texts = [item for item in files if not isinstance(item, Problem)]
+        texts = [item for item in files if isinstance(item, tuple) and isinstance(item[0], bytes)]
         loaded = iter(read_all(texts, config) if read_all else [(read or load_notice)(*text, config) for text in texts])
         for item in files:
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
-            relative = item[1]
-            notice, found = next(loaded)
-            problems.extend(found)
+            if isinstance(item[0], bytes):
+                notice, found_problems = next(loaded)
+            else:
+                notice, found_problems = item
+            problems.extend(found_problems)
             if notice is None:
                 continue
+            relative = notice.path
             if notice.slug in seen:
                 problems.append(Problem(visible(relative), 1,
                                         f"gives the same URL {notice.url_path} as {visible(seen[notice.slug])}",
@@ -107,30 +124,48 @@ def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None =
     return Site(str(root), config, incidents, maintenance, config_lines), problems
 
 
-def _notice_files(folder: Path, root: Path, kind: Kind, problems: list[Problem]) -> list[Path]:
-    """The notice files below `folder`, with a warning for every other file and every unclean name."""
-    if not folder.is_dir():
-        return []
-    files = []
-    top, inside = str(folder), folder.relative_to(root).as_posix()
-    found = sorted((Path(here, name), f"{inside}{here[len(top):]}/{name}".replace(os.sep, "/"))
-                   for here, _, names in os.walk(top) for name in names)
-    for path, relative in found:
-        if not path.is_file():  # a link to nothing, a socket
+def _notice_files(root: str, kind: Kind, problems: list[Problem]) -> list[tuple[str, str, os.stat_result]]:
+    """The notice files below the kind's folder, each as its path, its path relative to `root` and its
+    status; with a warning for every other file and every unclean name."""
+    found: list[tuple[list[str], str, str, os.stat_result]] = []  # sorted by the relative path's parts
+    folders = [(os.path.join(root, kind.folder), kind.folder)]
+    while folders:
+        folder, inside = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
             continue
-        if path.suffix.lower() != ".md":
+        for entry in entries:
+            relative = f"{inside}/{entry.name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):  # a link to a folder is not followed
+                    folders.append((entry.path, relative))
+                elif entry.is_file():  # not a link to nothing, nor a socket
+                    found.append((relative.split("/"), entry.path, relative, entry.stat()))
+            except OSError:
+                continue
+    files = []
+    for _, path, relative, status in sorted(found, key=lambda item: item[0]):
+        name = relative.rsplit("/", 1)[-1]
+        if os.path.splitext(name)[1].lower() != ".md":
             problems.append(Problem(visible(relative), 1, "not a .md file; skipped",
                                     "notices are Markdown files ending in .md", "warning"))
             continue
-        slug = slug_for(path.name)
-        if UNCLEAN_NAME.search(path.name):
+        slug = slug_for(name)
+        if UNCLEAN_NAME.search(name):
             clean = re.sub(r"-{2,}", "-", slug).strip("-")
             example = f", e.g. {clean}.md" if clean else ""
             problems.append(Problem(visible(relative), 1, f"the file name gives the URL {kind.folder}/{slug}/",
                                     f"name notice files with letters a-z, digits and '-' only{example}",
                                     "warning"))
-        files.append(path)
+        files.append((path, relative, status))
     return files
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of one notice file (tests make it fail)."""
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def _too_large(path: str, size: int, config: SiteConfig) -> Problem:
