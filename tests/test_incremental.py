@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
-from statuspress import cache, parallel, status
+from statuspress import cache, parallel, reuse, status
 from statuspress import load as load_module
 from statuspress.build import build_site, build_with_summary, notice_pages, write_site
 from statuspress.load import load_notice, load_site
@@ -200,6 +201,40 @@ def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: P
     (spare / "incidents").symlink_to(outside)  # a planted link must not lead the build out of the folder
     write_site(sites[0], out, spare)
     assert tree(out) == sites[0] and list(outside.iterdir()) == []
+
+
+def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_spare(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest beside the spare says what the live site's files were made from and what the spare holds."""
+    out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
+    settled = {f"incidents/{n}/index.html": reuse.tagged(f"settled {n}\n".encode(), f"key {n}") for n in range(5)}
+    sites = [{"index.html": b"1\n", **settled}, {"index.html": b"2\n", **settled},
+             {"index.html": b"3\n", **settled, "incidents/5/index.html": b"new\n"}]
+    write_site(sites[0], out, spare)
+    write_site(sites[1], out, spare)
+    opened: list[str] = []
+    walked: list[str] = []
+    real_open, real_walk = open, os.walk
+    monkeypatch.setattr(build_module, "open", lambda name, *a, **k: opened.append(str(name)) or real_open(name, *a, **k),
+                        raising=False)
+    monkeypatch.setattr(build_module.os, "walk", lambda top, *a, **k: walked.append(top) or real_walk(top, *a, **k))
+    write_site(sites[2], out, spare)
+    assert tree(out) == sites[2] and tree(spare) == sites[1] and walked == []
+    assert [Path(name).relative_to(out).as_posix() for name in opened if name.startswith(f"{out}/")] == ["index.html"]
+    # a live file changed in place, to the same size, is read and replaced: its times changed
+    (out / "incidents/0/index.html").write_bytes(b"tampered\n")
+    opened.clear()
+    write_site(sites[2], out, spare)
+    assert tree(out) == sites[2] and any(name.endswith("incidents/0/index.html") for name in opened)
+    # a manifest naming files outside the site is not followed
+    manifest = spare.parent / build_module.MANIFEST
+    found = json.loads(manifest.read_text())
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    found["spare"]["files"].append("../../victim.txt")
+    manifest.write_text(json.dumps(found))
+    write_site(sites[0], out, spare)
+    assert tree(out) == sites[0] and victim.read_text() == "keep me"
 
 
 def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(

@@ -28,7 +28,7 @@ from .model import (
     SiteConfig,
     Update,
 )
-from .reuse import digest, reused
+from .reuse import digest, key, reused, tagged
 
 PREFIX = "api/v2/"
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json hold the 50 most recent, as Statuspage's
@@ -474,8 +474,11 @@ class Api:
         named = tuple(cid for cid, _ in notice.components)
         if named not in self.components_text:
             self.components_text[named] = nested(self.notice_components(notice), 2)
-        text = text.replace(HOLE_JSON, self.components_text[named], 1)
-        return f'{{\n  "page": {page_text},\n  "{field}": {text}\n}}\n'.encode()
+        components = self.components_text[named]
+        data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
+        settled = status.settled_at(notice, self.now)
+        # made of a reused object and two texts: the same parts make the same bytes (reuse.Tagged)
+        return data if settled is None else tagged(data, key(("record", digest(notice), settled, page_text, components)))
 
     def body(self, notice: Notice) -> str:
         """A notice's object as its own file shows it, with a HOLE where its components go."""

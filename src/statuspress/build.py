@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import json
 import os
 import posixpath
 import re
@@ -286,15 +287,19 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
 
     With a `spare` folder (the cache's, for `build`), the site that is swapped out is kept there, and
     the next build brings it up to date instead of making every folder anew: a rebuild of a large site
-    then creates, writes and deletes only what changed.
+    then creates, writes and deletes only what changed. A manifest beside it (MANIFEST) says what each
+    file of the live site was made from (reuse.Tagged) and which files the spare holds, so that the next
+    build need neither read an unchanged file to compare it nor walk the spare's folders.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = _take_spare(spare, out)
+    live, held = _read_manifest(spare, out)
+    staging, held = _take_spare(spare, out, held)
     retired: Path | None = None
     try:
-        _fill(staging, outputs, out)
+        entries = _fill(staging, outputs, out, live or {}, held)
         os.chmod(staging, 0o755)
+        kept: list[str] | None = None  # the files of the site swapped out and kept as the spare
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             previous = retired / out.name
@@ -310,8 +315,11 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
                 with contextlib.suppress(OSError):  # kept for the next build; or else deleted below
                     spare.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(previous, spare)
+                    kept = list(live) if live is not None else None
         else:
             os.replace(staging, out)
+        if spare is not None:
+            _write_manifest(spare, out, entries, kept)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -319,30 +327,98 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
             shutil.rmtree(retired, ignore_errors=True)
 
 
-def _take_spare(spare: Path | None, out: Path) -> Path:
-    """A folder beside `out` to build the new site in: the spare site when there is one on the same disk."""
+MANIFEST = "site.json"  # beside the spare site, in the cache
+Entry = tuple[str | None, int, int, int]  # a file's key (reuse.Tagged) or None, its inode, size and modification time
+
+
+def _folder_id(path: Path) -> list[int] | None:
+    """A folder's device, inode and change time: it is the folder a manifest describes if these match."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return [found.st_dev, found.st_ino, found.st_ctime_ns] if stat.S_ISDIR(found.st_mode) else None
+
+
+def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | None, list[str] | None]:
+    """What the last build wrote into `out` (each file checked again before it is trusted), and the files
+    the spare holds if it is still the folder that build left; None for what is not known."""
+    if spare is None:
+        return None, None
+    try:
+        with open(spare.parent / MANIFEST, encoding="utf-8") as file:
+            found = json.load(file)
+        live = {name: (key, ino, size, mtime) for name, key, ino, size, mtime in found["live"]["files"]
+                if _inside(name)} if found["live"]["folder"][:2] == (_folder_id(out) or [])[:2] else None
+        held = found["spare"]["files"] if found["spare"] and found["spare"]["folder"] == _folder_id(spare) else None
+        if held is not None and not all(_inside(name) for name in held):
+            held = None
+        return live, held
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None, None  # none yet, or not ours: read and walk
+
+
+def _inside(name: object) -> bool:
+    """Whether `name` is a file's path inside a site: relative, plain, never up and out of it."""
+    return isinstance(name, str) and bool(name) and not name.startswith("/") and posixpath.normpath(name) == name \
+        and ".." not in name.split("/")
+
+
+def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: list[str] | None) -> None:
+    """Say what `out` and the spare hold now (_read_manifest); or, when that cannot be written, nothing."""
+    manifest = {
+        "live": {"folder": _folder_id(out), "files": [[name, *entry] for name, entry in entries.items()]},
+        "spare": {"folder": _folder_id(spare), "files": kept} if kept is not None and spare.is_dir() else None,
+    }
+    path = spare.parent / MANIFEST
+    with contextlib.suppress(OSError):
+        path.unlink()  # a stale manifest is worse than none
+    with contextlib.suppress(OSError):
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".site-", dir=spare.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(manifest, file, separators=(",", ":"))
+            os.replace(name, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def _take_spare(spare: Path | None, out: Path, held: list[str] | None) -> tuple[Path, list[str] | None]:
+    """A folder beside `out` to build the new site in: the spare site when there is one on the same disk;
+    and the files it holds, when the manifest knows them (`held`)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     if spare is not None and spare.is_dir() and not spare.is_symlink():
         try:
             if spare.stat().st_dev == out.parent.stat().st_dev:
                 os.rmdir(staging)
                 os.replace(spare, staging)
+                return staging, held
         except OSError:
             staging.mkdir(exist_ok=True)
-    return staging
+    return staging, []  # a new, empty folder
 
 
-def _fill(staging: Path, outputs: dict[str, bytes], out: Path) -> None:
-    """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the others."""
-    root, live = str(staging), str(out)
-    stale: set[str] = set()
-    for folder, subfolders, names in os.walk(root):
-        for name in subfolders:
-            if os.path.islink(os.path.join(folder, name)):  # never a way out of the folder
-                os.unlink(os.path.join(folder, name))
-        inside = folder[len(root) + 1:]
-        stale.update(f"{inside}/{name}" if inside else name for name in names)
+def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: list[str] | None
+          ) -> dict[str, Entry]:
+    """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the
+    others. `live` says what the files of `out` were made from, and `held` which files `staging` holds
+    (else it is walked). Return what each file of `staging` is."""
+    root, previous_root = str(staging), str(out)
+    emptied = set()  # folders that may be left empty
+    if held is None:
+        held = []
+        for folder, subfolders, names in os.walk(root):
+            for name in subfolders:
+                if os.path.islink(os.path.join(folder, name)):  # never a way out of the folder
+                    os.unlink(os.path.join(folder, name))
+            inside = folder[len(root) + 1:]
+            held.extend(f"{inside}/{name}" if inside else name for name in names)
+            emptied.add(inside)
+    stale = set(held)
     folders = {posixpath.dirname(name) for name in stale} | {""}
+    entries: dict[str, Entry] = {}
     for name, data in outputs.items():
         stale.discard(name)
         folder = posixpath.dirname(name)
@@ -350,33 +426,48 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path) -> None:
             os.makedirs(os.path.join(root, folder), exist_ok=True)
             folders.add(folder)
         target = os.path.join(root, name)
-        previous = _unchanged(os.path.join(live, name), data)
-        if previous is not None and _same_file(previous, target):
-            continue  # the spare site already links the file that stays
+        source = os.path.join(previous_root, name)
+        key = getattr(data, "key", None)
+        previous = _unchanged(source, data, key, live.get(name))
+        if previous is not None:
+            entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)
+            if _same_file(previous, target):
+                continue  # the spare site already links the file that stays
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)  # never write into it: it may be a link to a file of the live site
-        if previous is None or not _link(os.path.join(live, name), target):
-            write_file(target, data)
+        if previous is None or not _link(source, target):
+            written = write_file(target, data)
+            entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
     for name in stale:
-        os.unlink(os.path.join(root, name))
-    for folder, subfolders, names in os.walk(root, topdown=False):
-        if folder != root and not subfolders and not names:
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(root, name))
+        emptied.add(posixpath.dirname(name))
+    for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):  # the deepest first
+        while folder:
+            try:
+                os.rmdir(os.path.join(root, folder))  # only if empty
+            except OSError:
+                break
+            folder = posixpath.dirname(folder)
+    return entries
 
 
-def write_file(path: str, data: bytes) -> None:
-    """Write one output file (tests stop a build here)."""
+def write_file(path: str, data: bytes) -> os.stat_result:
+    """Write one output file and return its status (tests stop a build here)."""
     with open(path, "wb") as file:
         file.write(data)
+        return os.fstat(file.fileno())
 
 
-def _unchanged(path: str, data: bytes) -> os.stat_result | None:
-    """The file at `path`, when it holds exactly `data`; None when it does not or cannot be read."""
+def _unchanged(path: str, data: bytes, key: str | None, entry: Entry | None) -> os.stat_result | None:
+    """The file at `path`, when it holds exactly `data`; None when it does not or cannot be read. It is
+    not read when the last build wrote it from the same `key` (its `entry`) and it is still that file."""
     try:
         found = os.lstat(path)
         if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
             return None
+        if key is not None and entry is not None and entry == (key, found.st_ino, found.st_size, found.st_mtime_ns):
+            return found
         with open(path, "rb") as file:
             return found if file.read() == data else None
     except OSError:

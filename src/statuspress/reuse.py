@@ -40,7 +40,23 @@ def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
     if found is None:
         found = make()
         store.keep(named, found)
+    if isinstance(found, bytes):
+        return tagged(found, named)  # type: ignore[return-value]  # a T, as Tagged is bytes
     return found  # type: ignore[return-value]  # the key names what was made, so it is a T
+
+
+class Tagged(bytes):
+    """The bytes of a file, with the key of what they were made from (`key`): a file written from bytes
+    with the same key holds the same bytes, so the writer need not read it to compare (build.write_site)."""
+
+    key: str
+
+
+def tagged(data: bytes, named: str) -> Tagged:
+    """`data`, tagged with the key `named` of all it was made from."""
+    found = Tagged(data)
+    found.key = named
+    return found
 
 
 def key(parts: tuple[object, ...]) -> str:
