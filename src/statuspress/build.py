@@ -348,12 +348,12 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
     try:
         with open(spare.parent / MANIFEST, encoding="utf-8") as file:
             found = json.load(file)
-        live = {name: (key, ino, size, mtime) for name, key, ino, size, mtime in found["live"]["files"]
-                if _inside(name)} if found["live"]["folder"][:2] == (_folder_id(out) or [])[:2] else None
+        live = {name: (key, ino, size, mtime) for name, key, ino, size, mtime in found["live"]["files"]} \
+            if found["live"]["folder"][:2] == (_folder_id(out) or [])[:2] else None
         held = found["spare"]["files"] if found["spare"] and found["spare"]["folder"] == _folder_id(spare) else None
-        if held is not None and not all(_inside(name) for name in held):
+        if held is not None and not all(isinstance(name, str) for name in held):
             held = None
-        return live, held
+        return live, held  # a name that is not an output's is only ever deleted (_fill), if _inside
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None, None  # none yet, or not ours: read and walk
 
@@ -378,7 +378,7 @@ def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: lis
         handle, name = tempfile.mkstemp(prefix=".site-", dir=spare.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(manifest, file, separators=(",", ":"))
+                file.write(json.dumps(manifest, separators=(",", ":")))
             os.replace(name, path)
         finally:
             with contextlib.suppress(OSError):
@@ -417,16 +417,16 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
             held.extend(f"{inside}/{name}" if inside else name for name in names)
             emptied.add(inside)
     stale = set(held)
-    folders = {posixpath.dirname(name) for name in stale} | {""}
+    folders = {name.rpartition("/")[0] for name in stale} | {""}
     entries: dict[str, Entry] = {}
     for name, data in outputs.items():
         stale.discard(name)
-        folder = posixpath.dirname(name)
+        folder = name.rpartition("/")[0]
         if folder not in folders:
             os.makedirs(os.path.join(root, folder), exist_ok=True)
             folders.add(folder)
-        target = os.path.join(root, name)
-        source = os.path.join(previous_root, name)
+        target = f"{root}/{name}"
+        source = f"{previous_root}/{name}"
         key = getattr(data, "key", None)
         previous = _unchanged(source, data, key, live.get(name))
         if previous is not None:
@@ -438,7 +438,7 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
         if previous is None or not _link(source, target):
             written = write_file(target, data)
             entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
-    for name in stale:
+    for name in filter(_inside, stale):  # a planted manifest cannot name a file elsewhere
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(root, name))
         emptied.add(posixpath.dirname(name))

@@ -12,6 +12,7 @@ model classes and plain values, so a planted cache file cannot run code.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -71,7 +72,7 @@ class BuildCache:
                 previous.notices, previous.markdown, previous.outputs, previous.files)
             return
         try:
-            with self.path.open("rb") as file:
+            with self.path.open("rb") as file, _settled_heap():
                 stored = _Unpickler(file).load()
             if isinstance(stored, tuple) and len(stored) == 6 and stored[:2] == (__version__, FORMAT):
                 self._old_notices, self._old_markdown, self._old_outputs, self._old_files = stored[2:]
@@ -160,6 +161,18 @@ class BuildCache:
             pass  # a cache that cannot be written only makes the next build slower
 
 
+@contextlib.contextmanager
+def _settled_heap() -> Iterator[None]:
+    """Read a large cache without the garbage collector scanning its objects, as they are made and
+    every time after: they live as long as the build (gc.freeze), and hold no cycles to collect."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -190,12 +203,14 @@ def stamp(path: Path) -> tuple[int, int, int] | None:
 def using(folder: Path | None) -> Iterator[BuildCache | None]:
     """Use the cache in `folder` for the length of a build (with None, a store in memory for the build's
     outputs, and no Markdown memo); the caller saves it."""
+    reuse.forget()
     if folder is None:
         previous_store, reuse.store = reuse.store, reuse.Memory()
         try:
             yield None
         finally:
             reuse.store = previous_store
+            reuse.forget()
         return
     path = folder / FILE
     last = _last[2] if _last is not None and _last[0] == path and _last[1] == stamp(path) is not None else None
@@ -206,3 +221,4 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
         yield cache
     finally:
         markup.memo, reuse.store, reuse.scope = previous
+        reuse.forget()

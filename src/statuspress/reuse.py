@@ -79,4 +79,16 @@ class Memory:
 
 def digest(notice: Notice) -> str:
     """A notice's fingerprint: its kind, its path and its text, from which (with the configuration) it is read."""
-    return hashlib.sha256(f"{notice.kind.value}\0{notice.path}\0{notice.source}".encode()).hexdigest()
+    found = _digests.get(id(notice))
+    if found is None or found[0] is not notice:
+        found = _digests[id(notice)] = (notice, hashlib.sha256(
+            f"{notice.kind.value}\0{notice.path}\0{notice.source}".encode()).hexdigest())
+    return found[1]
+
+
+_digests: dict[int, tuple[Notice, str]] = {}  # by the notice's identity, for the length of a build (forget)
+
+
+def forget() -> None:
+    """Drop what the last build fingerprinted: the next build's notices may be others."""
+    _digests.clear()
