@@ -477,7 +477,7 @@ class Api:
         components = self.components_text[named]
         data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         settled = status.settled_at(notice, self.now)
-        # made of a reused object and two texts: the same parts make the same bytes (reuse.Tagged)
+        # made of a reused object and two texts: the same parts make the same bytes (reuse.tagged)
         return data if settled is None else tagged(data, key(("record", digest(notice), settled, page_text, components)))
 
     def body(self, notice: Notice) -> str:

@@ -288,7 +288,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
     With a `spare` folder (the cache's, for `build`), the site that is swapped out is kept there, and
     the next build brings it up to date instead of making every folder anew: a rebuild of a large site
     then creates, writes and deletes only what changed. A manifest beside it (MANIFEST) says what each
-    file of the live site was made from (reuse.Tagged) and which files the spare holds, so that the next
+    file of the live site was made from (reuse.tagged) and which files the spare holds, so that the next
     build need neither read an unchanged file to compare it nor walk the spare's folders.
     """
     out = out.resolve()
@@ -328,7 +328,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
 
 
 MANIFEST = "site.json"  # beside the spare site, in the cache
-Entry = tuple[str | None, int, int, int]  # a file's key (reuse.Tagged) or None, its inode, size and modification time
+Entry = tuple[str | None, int, int, int]  # a file's key (reuse.tagged) or None, its inode, size and modification time
 
 
 def _folder_id(path: Path) -> list[int] | None:
@@ -427,7 +427,7 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
             folders.add(folder)
         target = f"{root}/{name}"
         source = f"{previous_root}/{name}"
-        key = getattr(data, "key", None)
+        key = reuse.tag(data)
         previous = _unchanged(source, data, key, live.get(name))
         if previous is not None:
             entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)

@@ -203,7 +203,7 @@ def stamp(path: Path) -> tuple[int, int, int] | None:
 def using(folder: Path | None) -> Iterator[BuildCache | None]:
     """Use the cache in `folder` for the length of a build (with None, a store in memory for the build's
     outputs, and no Markdown memo); the caller saves it."""
-    reuse.forget()
+    reuse.forget(tags=True)
     if folder is None:
         previous_store, reuse.store = reuse.store, reuse.Memory()
         try:

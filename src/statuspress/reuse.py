@@ -41,22 +41,25 @@ def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
         found = make()
         store.keep(named, found)
     if isinstance(found, bytes):
-        return tagged(found, named)  # type: ignore[return-value]  # a T, as Tagged is bytes
+        tagged(found, named)
     return found  # type: ignore[return-value]  # the key names what was made, so it is a T
 
 
-class Tagged(bytes):
-    """The bytes of a file, with the key of what they were made from (`key`): a file written from bytes
-    with the same key holds the same bytes, so the writer need not read it to compare (build.write_site)."""
+def tagged(data: bytes, named: str) -> bytes:
+    """`data`, the bytes of a file, tagged with the key `named` of all they were made from: a file written
+    from bytes with the same key holds the same bytes, so the writer need not read it to compare
+    (build.write_site). The tag lasts until the next build starts."""
+    _tags[id(data)] = (data, named)
+    return data
 
-    key: str
+
+def tag(data: bytes) -> str | None:
+    """The key `data` was tagged with in the last build, if any."""
+    found = _tags.get(id(data))
+    return found[1] if found is not None and found[0] is data else None
 
 
-def tagged(data: bytes, named: str) -> Tagged:
-    """`data`, tagged with the key `named` of all it was made from."""
-    found = Tagged(data)
-    found.key = named
-    return found
+_tags: dict[int, tuple[bytes, str]] = {}  # by the bytes' identity
 
 
 def key(parts: tuple[object, ...]) -> str:
@@ -89,6 +92,8 @@ def digest(notice: Notice) -> str:
 _digests: dict[int, tuple[Notice, str]] = {}  # by the notice's identity, for the length of a build (forget)
 
 
-def forget() -> None:
-    """Drop what the last build fingerprinted: the next build's notices may be others."""
+def forget(tags: bool = False) -> None:
+    """Drop what the last build fingerprinted (the next build's notices may be others), and its `tags`."""
     _digests.clear()
+    if tags:
+        _tags.clear()
