@@ -126,7 +126,38 @@ def test_a_notice_file_changed_just_before_a_build_is_read_again_by_the_next(
     build_site(generated, NOW, folder)
     reads = counted_reads(monkeypatch)
     build_site(generated, NOW, folder)
-    assert len(reads) == len(list((generated / "incidents").iterdir())) + len(list((generated / "maintenance").iterdir()))
+    files = [*(generated / "incidents").iterdir(), *(generated / "maintenance").iterdir()]
+    assert len(reads) == len(files)
+
+
+def test_a_build_that_adds_little_writes_a_delta_and_not_the_whole_cache(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "DELTA_SHARE", 0.5)  # 60 notices: one edit changes a tenth of what is kept
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    whole = cache.stamp(folder / cache.FILE)
+    assert whole and not (folder / cache.DELTA).exists()
+    notice = sorted((generated / "incidents").iterdir())[0]
+    notice.write_text(notice.read_text().replace("title: Incident", "title: Delta incident", 1))
+    cache._last = None  # as a new process would: read the files
+    warm, _ = build_site(generated, NOW, folder)
+    assert cache.stamp(folder / cache.FILE) == whole and (folder / cache.DELTA).is_file()
+    assert warm is not None and any(b"Delta incident" in data for data in warm.values())
+    cache._last = None
+    store = cache.BuildCache(folder)
+    titles = [loaded[0].title for loaded in store._old_notices.values() if loaded[0] is not None]
+    assert any(title.startswith("Delta incident") for title in titles)
+    assert build_site(generated, NOW, folder)[0] == warm == build_site(generated, NOW)[0]
+    # a delta to another cache file is not read
+    (folder / cache.FILE).unlink()
+    cache._last = None
+    assert cache.BuildCache(folder)._old_notices == {}
+    # much changed: the whole file is written anew, and the delta goes
+    build_site(generated, NOW, folder)
+    notice.write_text(notice.read_text().replace("title: Delta incident", "title: Whole incident", 1))
+    monkeypatch.setattr(cache, "DELTA_SHARE", 0.0)
+    build_site(generated, NOW, folder)
+    assert (folder / cache.FILE).is_file() and not (folder / cache.DELTA).exists()
 
 
 def test_a_changed_configuration_is_not_served_from_the_cache(generated: Path) -> None:
@@ -215,8 +246,8 @@ def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_sp
     opened: list[str] = []
     walked: list[str] = []
     real_open, real_walk = open, os.walk
-    monkeypatch.setattr(build_module, "open", lambda name, *a, **k: opened.append(str(name)) or real_open(name, *a, **k),
-                        raising=False)
+    monkeypatch.setattr(build_module, "open", raising=False,
+                        value=lambda name, *a, **k: opened.append(str(name)) or real_open(name, *a, **k))
     monkeypatch.setattr(build_module.os, "walk", lambda top, *a, **k: walked.append(top) or real_walk(top, *a, **k))
     write_site(sites[2], out, spare)
     assert tree(out) == sites[2] and tree(spare) == sites[1] and walked == []

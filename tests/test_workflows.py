@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from statuspress import cache
+
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -140,7 +142,8 @@ def test_the_scheduled_publish_keeps_the_build_cache_between_runs() -> None:
     build = [step for job, step in steps(workflow("publish.yml")) if job == "build"]
     names = [step.get("name", step.get("uses", "")) for step in build]
     cached = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
-    assert cached["with"]["path"] == ".statuspress-cache/build.pickle"  # not the spare site: runners start clean
+    # the cache files (cache.FILE and cache.DELTA), not the spare site: runners start clean
+    assert cached["with"]["path"].split() == [f".statuspress-cache/{cache.FILE}", f".statuspress-cache/{cache.DELTA}"]
     assert cached["with"]["restore-keys"] == "statuspress-build-" and "run_id" in cached["with"]["key"]
     assert names.index(cached["name"]) < names.index("Build the site at the current time")
 

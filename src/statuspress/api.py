@@ -478,7 +478,9 @@ class Api:
         data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         settled = status.settled_at(notice, self.now)
         # made of a reused object and two texts: the same parts make the same bytes (reuse.tagged)
-        return data if settled is None else tagged(data, key(("record", digest(notice), settled, page_text, components)))
+        if settled is None:
+            return data
+        return tagged(data, key(("record", digest(notice), settled, page_text, components)))
 
     def body(self, notice: Notice) -> str:
         """A notice's object as its own file shows it, with a HOLE where its components go."""

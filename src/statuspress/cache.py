@@ -18,17 +18,20 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__, markup, reuse
 from .load import Loaded, load_notice
-from .model import Kind, Notice, Problem, SiteConfig
+from .model import Kind, SiteConfig
 
 FOLDER = ".statuspress-cache"
 FORMAT = 3  # raise when what is stored, or how it is computed, changes
-FILE = "build.pickle"
+FILE = "build.pickle"  # what a build kept, whole
+DELTA = "build-delta.pickle"  # what later builds added to it, while that is little (BuildCache.save)
+DELTA_SHARE = 0.1  # the delta is at most this share of the entries; beyond, the whole file is written anew
+DEAD_SHARE = 0.5  # nor may more than this share of FILE's entries have gone unused (a cold build makes more)
 SAFE = {
     "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
     "datetime": {"datetime", "date", "time", "timedelta", "timezone"},
@@ -67,17 +70,31 @@ class BuildCache:
         self._started = time.time_ns()
         self.hits = 0
         self._config: tuple[SiteConfig | None, str] = (None, "")  # the configuration, and its fingerprint
+        self._base: tuple[str, int] = ("", 0)  # FILE's token, and how many entries it holds
+        self._in_base: Callable[[str, object], bool] = lambda part, key: False
         if previous is not None:
             self._old_notices, self._old_markdown, self._old_outputs, self._old_files = (
                 previous.notices, previous.markdown, previous.outputs, previous.files)
+            self._base, self._in_base = previous._base, previous._in_base
             return
         try:
-            with self.path.open("rb") as file, _settled_heap():
-                stored = _Unpickler(file).load()
-            if isinstance(stored, tuple) and len(stored) == 6 and stored[:2] == (__version__, FORMAT):
-                self._old_notices, self._old_markdown, self._old_outputs, self._old_files = stored[2:]
-        except Exception:  # noqa: BLE001 — missing, truncated, from another version or planted: start afresh
+            with _settled_heap():
+                base, delta = _read(self.path), _read(self.path.with_name(DELTA))
+            if base is not None:
+                token, notices, markdown, outputs, files = base
+                parts = {"notices": set(notices), "markdown": set(markdown), "outputs": set(outputs)}
+                self._base = (token, sum(map(len, parts.values())))
+                self._in_base = lambda part, key: key in parts[part]
+                if delta is not None and delta[0] == token:  # else a delta to another FILE: ignored
+                    notices.update(delta[1])
+                    markdown.update(delta[2])
+                    outputs.update(delta[3])
+                    files = delta[4]
+                self._old_notices, self._old_markdown, self._old_outputs, self._old_files = (
+                    notices, markdown, outputs, files)
+        except Exception:  # noqa: BLE001 — truncated or planted: start afresh
             self._old_notices, self._old_markdown, self._old_outputs, self._old_files = {}, {}, {}, {}
+            self._base, self._in_base = ("", 0), lambda part, key: False
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
@@ -139,26 +156,62 @@ class BuildCache:
         self.outputs[key] = value
 
     def save(self) -> None:
-        """Keep what this build used (and nothing older), written whole or not at all."""
+        """Keep what this build used, written whole or not at all: as a small DELTA to FILE when this
+        build added little and left little of FILE unused; else FILE anew, with nothing older."""
         global _last
         if (self.notices.keys() == self._old_notices.keys() and self.markdown.keys() == self._old_markdown.keys()
                 and self.outputs.keys() == self._old_outputs.keys() and self.files == self._old_files):
-            _last = (self.path, stamp(self.path), self)
+            _last = (self.path, _stamps(self.path), self)
             return
+        parts: dict[str, dict[Any, Any]] = {"notices": self.notices, "markdown": self.markdown, "outputs": self.outputs}
+        added = {part: {k: v for k, v in made.items() if not self._in_base(part, k)} for part, made in parts.items()}
+        used = sum(map(len, parts.values()))
+        new = sum(map(len, added.values()))
+        token, stored = self._base
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=".build-", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    stored = (__version__, FORMAT, self.notices, self.markdown, self.outputs, self.files)
-                    pickle.dump(stored, file, pickle.HIGHEST_PROTOCOL)
-                os.replace(name, self.path)
-                _last = (self.path, stamp(self.path), self)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
+            if token and new <= DELTA_SHARE * used and stored - (used - new) <= DEAD_SHARE * stored:
+                _write(self.path.with_name(DELTA), (token, added["notices"], added["markdown"], added["outputs"],
+                                                    self.files))
+            else:
+                token = os.urandom(16).hex()
+                _write(self.path, (token, self.notices, self.markdown, self.outputs, self.files))
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.path.with_name(DELTA))
+                self._base = (token, used)
+                self._in_base = lambda part, key: key in parts[part]
+            _last = (self.path, _stamps(self.path), self)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+def _read(path: Path) -> tuple[Any, ...] | None:
+    """The entries of a cache file of this version and FORMAT; None if there is none."""
+    try:
+        with path.open("rb") as file:
+            stored = _Unpickler(file).load()
+    except FileNotFoundError:
+        return None
+    if isinstance(stored, tuple) and len(stored) == 7 and stored[:2] == (__version__, FORMAT):
+        return stored[2:]
+    return None  # from another version
+
+
+def _write(path: Path, entries: tuple[Any, ...]) -> None:
+    """Write a cache file whole or not at all."""
+    handle, name = tempfile.mkstemp(prefix=".build-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump((__version__, FORMAT, *entries), file, pickle.HIGHEST_PROTOCOL)
+        os.replace(name, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _stamps(path: Path) -> tuple[object, ...]:
+    """The stamps of the cache files: they changed if these did."""
+    return stamp(path), stamp(path.with_name(DELTA))
 
 
 @contextlib.contextmanager
@@ -187,7 +240,7 @@ def _carried(used: dict[K, V], kept: dict[K, V], key: K) -> V | None:
     return found
 
 
-_last: tuple[Path, tuple[int, int, int] | None, BuildCache] | None = None  # the file as the last save left it
+_last: tuple[Path, tuple[object, ...], BuildCache] | None = None  # the files as the last save left them
 
 
 def stamp(path: Path) -> tuple[int, int, int] | None:
@@ -213,7 +266,7 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
             reuse.forget()
         return
     path = folder / FILE
-    last = _last[2] if _last is not None and _last[0] == path and _last[1] == stamp(path) is not None else None
+    last = _last[2] if _last is not None and _last[0] == path and _last[1] == _stamps(path) and stamp(path) else None
     cache = BuildCache(folder, last)
     previous = markup.memo, reuse.store, reuse.scope
     markup.memo = reuse.store = cache

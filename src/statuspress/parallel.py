@@ -19,8 +19,8 @@ from jinja2 import Environment
 
 from . import reuse, status
 from .api import Api
-from .cache import BuildCache, Loaded
-from .load import load_notice
+from .cache import BuildCache
+from .load import Loaded, load_notice
 from .model import Kind, Notice, Problem, Site, SiteConfig
 from .render import environment, notice_page
 from .static import Assets
