@@ -6,12 +6,13 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-import markdown
 import nh3
-from markdown.treeprocessors import Treeprocessor
+
+if TYPE_CHECKING:
+    import markdown
 
 EXTENSIONS = ["fenced_code", "tables", "sane_lists", "pymdownx.tasklist"]
 TAGS = {
@@ -60,25 +61,31 @@ def is_external(href: str, site_url: str | None = None) -> bool:
     return not (own and parts.scheme.lower() in ("http", "https", "") and parts.netloc.lower() == own)
 
 
-class _ExternalLinks(Treeprocessor):
-    """Give links that leave the site `rel="noopener nofollow"`, and no other link a `rel`."""
-
-    site_url: str | None = None
-
-    def run(self, root: etree.Element) -> None:
-        for link in root.iter("a"):
-            if is_external(link.get("href", ""), self.site_url):
-                link.set("rel", EXTERNAL_REL)
+class _Links(Protocol):
+    site_url: str | None
 
 
-def _converter() -> tuple[markdown.Markdown, _ExternalLinks]:
-    found: tuple[markdown.Markdown, _ExternalLinks] | None = getattr(_local, "md", None)
+def _converter() -> tuple[markdown.Markdown, _Links]:
+    found: tuple[markdown.Markdown, _Links] | None = getattr(_local, "md", None)
     if found is None:
+        import markdown  # here, not above: a build whose Markdown is all in the cache never loads it
+        from markdown.treeprocessors import Treeprocessor
+
+        class ExternalLinks(Treeprocessor):
+            """Give links that leave the site `rel="noopener nofollow"`, and no other link a `rel`."""
+
+            site_url: str | None = None
+
+            def run(self, root: etree.Element) -> None:
+                for link in root.iter("a"):
+                    if is_external(link.get("href", ""), self.site_url):
+                        link.set("rel", EXTERNAL_REL)
+
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         # Raw HTML is escaped rather than passed through (COMMS: notices are text, not markup).
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        links = _ExternalLinks(md)
+        links = ExternalLinks(md)
         md.treeprocessors.register(links, "external-links", 1)  # after the inline patterns made the links
         found = _local.md = (md, links)
     return found
