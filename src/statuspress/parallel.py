@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,6 +27,7 @@ from .static import Assets
 from .views import notice_view, settled_key
 
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
+SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
 CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
 
 J = TypeVar("J")
@@ -59,9 +60,17 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     store = reuse.store
     if store is None:
         return 0
-    todo = [n for n in (*site.incidents, *site.maintenance)
-            if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
-            and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+    notices = (*site.incidents, *site.maintenance)
+
+    def lacking(notices: Iterable[Notice]) -> list[Notice]:
+        return [n for n in notices if status.is_published(n, now) and (moment := status.settled_at(n, now))
+                is not None and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+
+    # A cache holds all of a long history or little of it (outputs are made and dropped together): when a
+    # sample of SAMPLE notices lacks nothing, a few that settled since will be made in the build itself.
+    if not _worth_sharing(len(notices), processes) or not lacking(notices[:: max(1, len(notices) // SAMPLE)]):
+        return 0
+    todo = lacking(notices)
     if not _worth_sharing(len(todo), processes):
         return 0
     global _job
