@@ -132,10 +132,12 @@ class Api:
         self.config = site.config
         self.now = now
         self.page_id = page_id(site.config)
-        self.incidents = [i for i in site.incidents if status.is_published(i, now)]
-        self.maintenance = [m for m in site.maintenance if status.is_published(m, now)]
-        self.statuses = status.component_statuses(site.config, site.incidents, site.maintenance, now)
-        self.indicator = status.overall_status(site.config, site.incidents, site.maintenance, now)
+        state = status.state_of(site, now)
+        self.incidents = list(state.incidents)
+        self.maintenance = list(state.maintenance)
+        self.unresolved = {i.id for i in state.unresolved}
+        self.statuses = state.statuses
+        self.indicator = state.indicator
         self.created = {n.id: self.created_at(n) for n in self.notices}
         self.updated = {n.id: self.updated_at(n) for n in self.notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
@@ -212,17 +214,23 @@ class Api:
 
     def _component_updated(self, component_id: str) -> datetime:
         notices = self.naming[component_id]
+        events = [self.events(n) for n in notices]
+        # A notice is active or not from its last event up to now: one inactive now, whose last event is
+        # before the moments looked at, shows nothing at either of them and is passed over.
+        last = [max(times, default=None) for times in events]
+        active_now = [active(n, self.now) for n in notices]
 
-        def shown(at: datetime) -> ComponentStatus:
+        def shown(at: datetime, since: datetime) -> ComponentStatus:
             worst = ComponentStatus.OPERATIONAL
-            for notice in notices:
-                if active(notice, at):
+            for notice, latest, now_active in zip(notices, last, active_now, strict=True):
+                if (now_active or (latest is not None and latest >= since)) and active(notice, at):
                     named = dict(notice.components)[component_id]
                     worst = named if named.severity > worst.severity else worst
             return worst
 
-        for moment in sorted(set().union(*(self.events(n) for n in notices)), reverse=True):
-            if shown(moment) != shown(moment - INSTANT):
+        for moment in sorted(set().union(*events), reverse=True):
+            before = moment - INSTANT
+            if shown(moment, before) != shown(before, before):
                 return max(moment, self.since)
         return self.since
 
@@ -426,7 +434,7 @@ class Api:
         page = self.page()
         incidents = sorted(self.incidents, key=lambda i: (self.created[i.id], i.id), reverse=True)
         incident_json = self.incident_json
-        unresolved = [incident_json[i] for i in incidents if not status.is_resolved(i, self.now)]
+        unresolved = [incident_json[i] for i in incidents if i.id in self.unresolved]
 
         def window_start(m: Maintenance) -> tuple[datetime, str]:
             return status.window_at(m, self.now).start, m.id

@@ -235,8 +235,8 @@ def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: dat
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Render every HTML page of the site, keyed by its path in the output."""
     config = site.config
-    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
-    indicator: Indicator = status.overall_status(config, site.incidents, site.maintenance, now)
+    state = status.state_of(site, now)
+    statuses, indicator = state.statuses, state.indicator
     incidents = [v for v in views if v.kind is Kind.INCIDENT]
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}

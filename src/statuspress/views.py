@@ -202,7 +202,7 @@ class ComponentView:
 def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[str, ComponentView]:
     """Return every component's view, keyed by its id, in the order of site.yaml."""
     config = site.config
-    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
+    statuses = status.state_of(site, now).statuses
     by_key = {(v.kind, v.slug): v for v in views}
     weight = Fraction(str(config.uptime.partial_outage))
     incidents = naming(config, site.incidents, _named)
