@@ -145,6 +145,7 @@ class Api:
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
+        self.activities: dict[str, tuple[set[datetime], datetime | None, bool]] = {}  # by notice id
         self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
     @property
@@ -197,6 +198,17 @@ class Api:
                 times.add(notice.announced)
         return {t for t in times if t <= self.now}
 
+    def activity(self, notice: Notice) -> tuple[set[datetime], datetime | None, bool]:
+        """A notice's `events`, the last of them and whether it is `active` now; made once per notice.
+
+        A notice is active or not from its last event up to now: one inactive now shows nothing at any
+        moment after its last event."""
+        found = self.activities.get(notice.id)
+        if found is None:
+            events = self.events(notice)
+            found = self.activities[notice.id] = (events, max(events, default=None), active(notice, self.now))
+        return found
+
     @cached_property
     def naming(self) -> dict[str, list[Notice]]:
         """The published notices naming each component."""
@@ -214,21 +226,17 @@ class Api:
 
     def _component_updated(self, component_id: str) -> datetime:
         notices = self.naming[component_id]
-        events = [self.events(n) for n in notices]
-        # A notice is active or not from its last event up to now: one inactive now, whose last event is
-        # before the moments looked at, shows nothing at either of them and is passed over.
-        last = [max(times, default=None) for times in events]
-        active_now = [active(n, self.now) for n in notices]
+        found = [self.activity(n) for n in notices]
 
         def shown(at: datetime, since: datetime) -> ComponentStatus:
             worst = ComponentStatus.OPERATIONAL
-            for notice, latest, now_active in zip(notices, last, active_now, strict=True):
+            for notice, (_, latest, now_active) in zip(notices, found, strict=True):
                 if (now_active or (latest is not None and latest >= since)) and active(notice, at):
                     named = dict(notice.components)[component_id]
                     worst = named if named.severity > worst.severity else worst
             return worst
 
-        for moment in sorted(set().union(*events), reverse=True):
+        for moment in sorted(set().union(*(events for events, _, _ in found)), reverse=True):
             before = moment - INSTANT
             if shown(moment, before) != shown(before, before):
                 return max(moment, self.since)

@@ -178,10 +178,15 @@ def component_path(component_id: str, number: int = 1) -> str:
 
 
 def by_month(views: list[NoticeView], site: Site) -> list[tuple[str, list[NoticeView]]]:
+    """Group views by the month of the site's zone they are filed under, keeping their order."""
+    zone, dates = site.config.zone, i18n.language(site.config.language).dates
     months: list[tuple[str, list[NoticeView]]] = []
+    labels: dict[tuple[int, int], str] = {}  # a month's heading, by (year, month)
     for view in views:
-        local = view.time.astimezone(site.config.zone)
-        label = i18n.language(site.config.language).dates.month(local)
+        local = view.time.astimezone(zone)
+        label = labels.get((local.year, local.month))
+        if label is None:
+            label = labels[(local.year, local.month)] = dates.month(local)
         if not months or months[-1][0] != label:
             months.append((label, []))
         months[-1][1].append(view)
@@ -263,7 +268,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         upcoming=sorted((v for v in maintenance if v.state == "scheduled"), key=lambda v: (v.time, v.slug)),
         recent=[
             (group, [by_slug[i.slug] for i in group.incidents])
-            for group in status.recent_days(site.incidents, now, config.zone, config.recent_days)
+            for group in status.recent_days(state.incidents, now, config.zone, config.recent_days)
         ],
     )
     for view in views:

@@ -174,22 +174,25 @@ def settled_at(notice: Notice, now: datetime) -> datetime | None:
     the announcement), when it is past and the notice is closed: a resolved incident, a completed or
     cancelled maintenance. None while the notice is open or a moment of it lies ahead: what it shows
     then depends on `now`. A settled notice shows at any later `now` what it showed at that moment."""
-    moments = [u.at for u in notice.updates]
     if isinstance(notice, Incident):
-        if not is_resolved(notice, now):
-            return None
-        moments += [t for t in (notice.next_update, notice.started, notice.detected, notice.created) if t]
-        if notice.postmortem is not None and notice.postmortem.at is not None:
-            moments.append(notice.postmortem.at)
-    else:
-        assert isinstance(notice, Maintenance)
-        if maintenance_state(notice, now) not in (MaintenanceState.COMPLETED, MaintenanceState.CANCELLED):
-            return None
-        windows = [notice.window, *(move.window for move in notice.rescheduled)]
-        moments += [t for w in windows for t in (w.start, w.end)]
-        moments += [move.on for move in notice.rescheduled]
-        if notice.announced is not None:
-            moments.append(notice.announced)
+        updates = notice.updates  # newest first
+        if not updates or updates[0].at > now or updates[0].label != "resolved":
+            return None  # open, or an update lies ahead
+        latest = updates[0].at
+        for moment in (notice.next_update, notice.started, notice.detected, notice.created,
+                       notice.postmortem.at if notice.postmortem is not None else None):
+            if moment is not None and moment > latest:
+                latest = moment
+        return latest if latest <= now else None
+    assert isinstance(notice, Maintenance)
+    if maintenance_state(notice, now) not in (MaintenanceState.COMPLETED, MaintenanceState.CANCELLED):
+        return None
+    windows = [notice.window, *(move.window for move in notice.rescheduled)]
+    moments = [u.at for u in notice.updates]
+    moments += [t for w in windows for t in (w.start, w.end)]
+    moments += [move.on for move in notice.rescheduled]
+    if notice.announced is not None:
+        moments.append(notice.announced)
     latest = max(moments)
     return latest if latest <= now else None
 
@@ -272,10 +275,12 @@ class DayGroup:
 def recent_days(incidents: Sequence[Incident], now: datetime, zone: tzinfo, days: int) -> list[DayGroup]:
     """Group the incidents of the last `days` days by day, newest first, merging quiet days."""
     today = now.astimezone(zone).date()
+    since = day_start(today - timedelta(days=days - 1), zone)  # earlier starts fall in none of the days
     by_day: dict[date, list[Incident]] = {}
     for incident in incidents:
-        if is_published(incident, now):
-            by_day.setdefault(started_at(incident).astimezone(zone).date(), []).append(incident)
+        started = started_at(incident)
+        if started >= since and is_published(incident, now):
+            by_day.setdefault(started.astimezone(zone).date(), []).append(incident)
     groups: list[DayGroup] = []
     for back in range(days):
         current = today - timedelta(days=back)

@@ -26,6 +26,7 @@ from .model import (
 from .reuse import digest, reused
 
 T = TypeVar("T")
+N = TypeVar("N", bound=Notice)
 
 # An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
@@ -102,7 +103,15 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
 
 def settled_key(notice: Notice, settled: datetime) -> str:
     """What a settled notice's view (`NoticeView.key`) and outputs are made from: its text and the moment it settled."""
-    return f"{digest(notice)}@{settled.isoformat()}"
+    found = _digests.get(id(notice))
+    if found is None or found[0] is not notice:
+        found = _digests[id(notice)] = (notice, digest(notice))
+    return f"{found[1]}@{settled.isoformat()}"
+
+
+# Each notice's `digest`, by id, while a build asks for it twice (parallel.prepare, then all_views); the
+# notice is kept with it, so that its id stays its own. Emptied by `all_views`.
+_digests: dict[int, tuple[Notice, str]] = {}
 
 
 def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
@@ -161,7 +170,8 @@ def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
 def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[NoticeView]:
     """Return the views of every published notice, newest first, in a stable order."""
     views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
-    views.sort(key=lambda v: (v.time, v.kind.value, v.slug), reverse=True)
+    _digests.clear()
+    views.sort(key=lambda v: (v.time, v.kind, v.slug), reverse=True)  # a Kind sorts as its value
     return views
 
 
@@ -205,8 +215,8 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
     statuses = status.state_of(site, now).statuses
     by_key = {(v.kind, v.slug): v for v in views}
     weight = Fraction(str(config.uptime.partial_outage))
-    incidents = naming(config, site.incidents, _named)
-    maintenance = naming(config, site.maintenance, _named)
+    incidents = notices_naming(config, site.incidents)
+    maintenance = notices_naming(config, site.maintenance)
     shown = views_naming(config, views)
     found: dict[str, ComponentView] = {}
     for component in config.components:
@@ -237,10 +247,19 @@ def naming(config: SiteConfig, items: Sequence[T], names: Callable[[T], Iterable
     return found
 
 
-def _named(notice: Notice) -> list[str]:
-    return [cid for cid, _ in notice.components]
+def notices_naming(config: SiteConfig, notices: Sequence[N]) -> dict[str, list[N]]:
+    """Group notices by the components they name, keeping their order."""
+    found: dict[str, list[N]] = {c.id: [] for c in config.components}
+    for notice in notices:
+        for cid, _ in notice.components:
+            found[cid].append(notice)
+    return found
 
 
 def views_naming(config: SiteConfig, views: Sequence[NoticeView]) -> dict[str, list[NoticeView]]:
     """Group views by the components they name, keeping their order."""
-    return naming(config, views, lambda v: [c.id for c, _ in v.components])
+    found: dict[str, list[NoticeView]] = {c.id: [] for c in config.components}
+    for view in views:
+        for component, _ in view.components:
+            found[component.id].append(view)
+    return found
