@@ -205,15 +205,16 @@ def _common(config: SiteConfig) -> dict[str, Any]:
 
 
 def settled(env: Environment, config: SiteConfig, path: str, template: str, shown: Sequence[NoticeView],
-            **context: Any) -> bytes:
+            more: Callable[[], dict[str, Any]] | None = None, **context: Any) -> bytes:
     """Render a page that shows only `shown`, all of them settled: as of the moment the last of them
-    settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py)."""
+    settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py). `more`
+    makes what else the template needs, only when the page is rendered."""
     at = max(v.settled for v in shown if v.settled is not None)
     prefix = "../" * page_file(path).count("/")
 
     def render() -> bytes:
-        html = env.get_template(template).render(**_common(config), now=at, live=False, **context, root=prefix,
-                                                 path=path)
+        html = env.get_template(template).render(**_common(config), now=at, live=False, **context,
+                                                 **(more() if more is not None else {}), root=prefix, path=path)
         return html.encode("utf-8")
 
     return reused(("page", path, template, tuple(v.key for v in shown), context.get("number"),
@@ -252,11 +253,13 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         """A page that shows the site at `now`."""
         pages[page_file(path)] = live(env, config, path, template, now, indicator, root, **context)
 
-    def settled_page(path: str, template: str, shown: Sequence[NoticeView], **context: Any) -> None:
+    def settled_page(path: str, template: str, shown: list[NoticeView], **context: Any) -> None:
+        """A page of `shown` grouped by month: as of `now` unless they are all settled."""
         if not shown or any(v.settled is None for v in shown):
-            page(path, template, **context)
+            page(path, template, months=by_month(shown, site), **context)
         else:
-            pages[page_file(path)] = settled(env, config, path, template, shown, **context)
+            pages[page_file(path)] = settled(env, config, path, template, shown,
+                                             lambda: {"months": by_month(shown, site)}, **context)
 
     page(
         "",
@@ -279,7 +282,6 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
             history_path(number),
             "history.html",
             chunk,
-            months=by_month(chunk, site),
             number=number,
             count=len(chunks),
             previous=history_path(number - 1) if number > 1 else None,
@@ -291,14 +293,13 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         for number, chunk in enumerate(chunks, start=1):
             context: dict[str, Any] = {
                 "view": component,
-                "months": by_month(chunk, site),
                 "number": number,
                 "count": len(chunks),
                 "previous": component_path(cid, number - 1) if number > 1 else None,
                 "next": component_path(cid, number + 1) if number < len(chunks) else None,
             }
             if number == 1:  # the component's status and uptime at `now`
-                page(component_path(cid), "component.html", **context)
+                page(component_path(cid), "component.html", months=by_month(chunk, site), **context)
             else:  # older notices only
                 settled_page(component_path(cid, number), "component.html", chunk, **context)
     page("404.html", "404.html", root=urlsplit(config.url).path or "/")

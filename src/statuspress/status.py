@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -352,6 +353,8 @@ def component_spans(
     with `since`, only those that touch [since, now)."""
     spans: list[Span] = []
     for notice in (*incidents, *maintenance):
+        if since is not None and isinstance(notice, Incident) and _resolved_before(notice, since):
+            continue
         found = None
         for cid, st in notice.components:
             if cid == component_id:
@@ -372,6 +375,12 @@ def component_spans(
             spans.append(Span(start, end, found, notice))
     spans.sort(key=lambda s: (s.start, s.notice.kind.value, s.notice.slug))
     return spans
+
+
+def _resolved_before(incident: Incident, moment: datetime) -> bool:
+    """Tell whether an incident started, and was resolved by its last update, before `moment`: its span too."""
+    updates = incident.updates
+    return bool(updates) and updates[0].at < moment and updates[0].label == "resolved" and started_at(incident) < moment
 
 
 def downtime(spans: Iterable[Span], start: datetime, end: datetime, partial_outage: Fraction) -> Fraction:
@@ -449,14 +458,19 @@ def uptime(
     covered_from = max(first, component.since) if component.since else first
     edges = day_starts(first, days, zone)
     spans = component_spans(component.id, incidents, maintenance, now, since=edges[0])
+    on_day: list[list[Span]] = [[] for _ in range(days)]  # the spans touching each day, in their order
+    for span in spans:
+        index = max(bisect.bisect_right(edges, span.start) - 1, 0)  # the day it starts on, or the first
+        while index < days and edges[index] <= span.end:  # no later day can be touched
+            if span.touches(edges[index], min(edges[index + 1], now)):
+                on_day[index].append(span)
+            index += 1
     cells = []
-    for index in range(days):
+    for index, touching in enumerate(on_day):
         current = first + timedelta(days=index)
         if current < covered_from:
             cells.append(Day(current, False, ComponentStatus.OPERATIONAL, ()))
             continue
-        start, end = edges[index], min(edges[index + 1], now)
-        touching = [s for s in spans if s.touches(start, end)]
         worst = max((s.status for s in touching), key=lambda st: st.severity, default=ComponentStatus.OPERATIONAL)
         notices = tuple(dict.fromkeys(s.notice for s in touching))
         cells.append(Day(current, True, worst, notices))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, TypeVar
 
 from . import i18n, status
@@ -204,9 +205,15 @@ class ComponentView:
     def url_path(self) -> str:
         return f"components/{self.component.id}/"
 
-    @property
+    @cached_property
     def open_notices(self) -> tuple[NoticeView, ...]:
         return tuple(v for v in self.notices if v.is_open)
+
+    @property
+    def bar_key(self) -> tuple[object, ...]:
+        """All that the uptime bar and its list of days show, to reuse them (`render.remember`)."""
+        return (self.component.name, tuple(
+            (d.day, d.covered, d.status.value, tuple((n.url_path, n.title) for n in d.notices)) for d in self.days))
 
 
 def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[str, ComponentView]:
