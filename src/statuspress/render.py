@@ -72,7 +72,7 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
-    env.globals.update(remember=remember)
+    env.globals.update(remember=remember, settled_keys=settled_keys)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -81,6 +81,12 @@ def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -
     """Call a template macro, or return what it returned for the same `parts` before (reuse.py): for
     fragments that show only settled notices, such as a line of the history."""
     return Markup(reused(parts, lambda: str(macro(*args))))
+
+
+def settled_keys(months: Iterable[tuple[str, Sequence[NoticeView]]]) -> tuple[str, ...]:
+    """The keys of the views grouped by month, when all are settled, for `remember`; else none."""
+    shown = [view for _, views in months for view in views]
+    return tuple(v.key for v in shown) if all(v.settled for v in shown) else ()
 
 
 def range_parts(first: date, last: date) -> tuple[str, str, str]:

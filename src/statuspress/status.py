@@ -353,7 +353,7 @@ def component_spans(
     with `since`, only those that touch [since, now)."""
     spans: list[Span] = []
     for notice in (*incidents, *maintenance):
-        if since is not None and isinstance(notice, Incident) and _resolved_before(notice, since):
+        if since is not None and isinstance(notice, Incident) and resolved_before(notice, since):
             continue
         found = None
         for cid, st in notice.components:
@@ -377,7 +377,7 @@ def component_spans(
     return spans
 
 
-def _resolved_before(incident: Incident, moment: datetime) -> bool:
+def resolved_before(incident: Incident, moment: datetime) -> bool:
     """Tell whether an incident started, and was resolved by its last update, before `moment`: its span too."""
     updates = incident.updates
     return bool(updates) and updates[0].at < moment and updates[0].label == "resolved" and started_at(incident) < moment
@@ -417,6 +417,11 @@ def day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
+def first_day(now: datetime, zone: tzinfo, days: int) -> date:
+    """Return the first day of a bar of the last `days` days, today included."""
+    return now.astimezone(zone).date() - timedelta(days=days - 1)
+
+
 @functools.lru_cache(maxsize=16)
 def day_starts(first: date, days: int, zone: tzinfo) -> tuple[datetime, ...]:
     """Return when each of `days` days from `first` begins, and when the last one ends (`day_start`)."""
@@ -453,8 +458,7 @@ def uptime(
     partial_outage: Fraction = Fraction(3, 10),
 ) -> Uptime:
     """Compute a component's bar of the last `days` days (today included) and its availability over them."""
-    today = now.astimezone(zone).date()
-    first = today - timedelta(days=days - 1)
+    first = first_day(now, zone, days)
     covered_from = max(first, component.since) if component.since else first
     edges = day_starts(first, days, zone)
     spans = component_spans(component.id, incidents, maintenance, now, since=edges[0])

@@ -222,7 +222,9 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
     statuses = status.state_of(site, now).statuses
     by_key = {(v.kind, v.slug): v for v in views}
     weight = Fraction(str(config.uptime.partial_outage))
-    incidents = notices_naming(config, site.incidents)
+    # Incidents resolved before the bar's first day are not in it: passed over once, not per component.
+    since = status.day_start(status.first_day(now, config.zone, config.uptime.days), config.zone)
+    incidents = notices_naming(config, [i for i in site.incidents if not status.resolved_before(i, since)])
     maintenance = notices_naming(config, site.maintenance)
     shown = views_naming(config, views)
     found: dict[str, ComponentView] = {}
