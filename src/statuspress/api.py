@@ -138,14 +138,16 @@ class Api:
         self.unresolved = {i.id for i in state.unresolved}
         self.statuses = state.statuses
         self.indicator = state.indicator
-        self.created = {n.id: self.created_at(n) for n in self.notices}
-        self.updated = {n.id: self.updated_at(n) for n in self.notices}
+        notices = self.notices
+        self.created = {n.id: self.created_at(n) for n in notices}
+        self.updated = {n.id: self.updated_at(n) for n in notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
-        self.activities: dict[str, tuple[set[datetime], datetime | None, bool]] = {}  # by notice id
+        self.lasts: dict[str, datetime | None] = {}  # last_event, by notice id
+        self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
         self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
     @property
@@ -162,7 +164,7 @@ class Api:
 
     def updated_at(self, notice: Notice) -> datetime:
         """The latest visible change: an update, a move, a published postmortem, a window edge passed."""
-        times = [self.created_at(notice), *(u.at for u in status.visible_updates(notice, self.now))]
+        times = [self.created[notice.id], *(u.at for u in status.visible_updates(notice, self.now))]
         if isinstance(notice, Maintenance):
             times += [m.on for m in status.visible_moves(notice, self.now)]
             times += clock_changes(notice, self.now)
@@ -198,16 +200,16 @@ class Api:
                 times.add(notice.announced)
         return {t for t in times if t <= self.now}
 
-    def activity(self, notice: Notice) -> tuple[set[datetime], datetime | None, bool]:
-        """A notice's `events`, the last of them and whether it is `active` now; made once per notice.
-
-        A notice is active or not from its last event up to now: one inactive now shows nothing at any
-        moment after its last event."""
-        found = self.activities.get(notice.id)
-        if found is None:
-            events = self.events(notice)
-            found = self.activities[notice.id] = (events, max(events, default=None), active(notice, self.now))
-        return found
+    def last_event(self, notice: Notice) -> datetime | None:
+        """The latest of a notice's `events`, made once per notice: from then on, up to now, the notice is
+        `active` or not as it is now."""
+        if notice.id not in self.lasts:
+            if isinstance(notice, Incident):
+                updates = status.visible_updates(notice, self.now)  # newest first, none after now
+                self.lasts[notice.id] = updates[0].at if updates else None
+            else:
+                self.lasts[notice.id] = max(self.events(notice), default=None)
+        return self.lasts[notice.id]
 
     @cached_property
     def naming(self) -> dict[str, list[Notice]]:
@@ -226,21 +228,36 @@ class Api:
 
     def _component_updated(self, component_id: str) -> datetime:
         notices = self.naming[component_id]
-        found = [self.activity(n) for n in notices]
+        lasts = [self.last_event(n) for n in notices]
 
         def shown(at: datetime, since: datetime) -> ComponentStatus:
             worst = ComponentStatus.OPERATIONAL
-            for notice, (_, latest, now_active) in zip(notices, found, strict=True):
-                if (now_active or (latest is not None and latest >= since)) and active(notice, at):
+            for notice, last in zip(notices, lasts, strict=True):
+                # one inactive now and since its last event (before `since`) is inactive at `at` too
+                if (notice.id in self.active_now or (last is not None and last >= since)) and active(notice, at):
                     named = dict(notice.components)[component_id]
                     worst = named if named.severity > worst.severity else worst
             return worst
 
-        for moment in sorted(set().union(*(events for events, _, _ in found)), reverse=True):
+        # The moments at which a notice changed, latest first. The notices are taken by their last event,
+        # latest first, so that a notice's events are only listed once the moments reach its last one.
+        dated = sorted(((last, n) for last, n in zip(lasts, notices, strict=True) if last is not None),
+                       key=lambda pair: pair[0], reverse=True)
+        taken = 0
+        pending: set[datetime] = set()
+        done: set[datetime] = set()
+        while True:
+            while taken < len(dated) and (not pending or dated[taken][0] >= max(pending)):
+                pending |= self.events(dated[taken][1]) - done
+                taken += 1
+            if not pending:
+                return self.since
+            moment = max(pending)
+            pending.remove(moment)
+            done.add(moment)
             before = moment - INSTANT
             if shown(moment, before) != shown(before, before):
                 return max(moment, self.since)
-        return self.since
 
     def component(self, component: Component, position: int) -> Json:
         return {
