@@ -215,10 +215,10 @@ def settled(env: Environment, config: SiteConfig, path: str, template: str, show
     """Render a page that shows only `shown`, all of them settled: as of the moment the last of them
     settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py). `more`
     makes what else the template needs, only when the page is rendered."""
-    at = max(v.settled for v in shown if v.settled is not None)
-    prefix = "../" * page_file(path).count("/")
 
     def render() -> bytes:
+        at = max(v.settled for v in shown if v.settled is not None)
+        prefix = "../" * page_file(path).count("/")
         html = env.get_template(template).render(**_common(config), now=at, live=False, **context,
                                                  **(more() if more is not None else {}), root=prefix, path=path)
         return html.encode("utf-8")

@@ -104,15 +104,15 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
 
 def settled_key(notice: Notice, settled: datetime) -> str:
     """What a settled notice's view (`NoticeView.key`) and outputs are made from: its text and the moment it settled."""
-    found = _digests.get(id(notice))
-    if found is None or found[0] is not notice:
-        found = _digests[id(notice)] = (notice, digest(notice))
-    return f"{found[1]}@{settled.isoformat()}"
+    found = _keys.get(id(notice))
+    if found is None or found[0] is not notice or found[1] is not settled:
+        found = _keys[id(notice)] = (notice, settled, f"{digest(notice)}@{settled.isoformat()}")
+    return found[2]
 
 
-# Each notice's `digest`, by id, while a build asks for it twice (parallel.prepare, then all_views); the
-# notice is kept with it, so that its id stays its own. Emptied by `all_views`.
-_digests: dict[int, tuple[Notice, str]] = {}
+# Each notice's `settled_key`, by id, while a build asks for it twice (parallel.prepare, then all_views);
+# the notice is kept with it, so that its id stays its own. Emptied by `all_views`.
+_keys: dict[int, tuple[Notice, datetime, str]] = {}
 
 
 def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
@@ -171,7 +171,7 @@ def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
 def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[NoticeView]:
     """Return the views of every published notice, newest first, in a stable order."""
     views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
-    _digests.clear()
+    _keys.clear()
     views.sort(key=lambda v: (v.time, v.kind, v.slug), reverse=True)  # a Kind sorts as its value
     return views
 
