@@ -209,7 +209,7 @@ class ComponentView:
     def open_notices(self) -> tuple[NoticeView, ...]:
         return tuple(v for v in self.notices if v.is_open)
 
-    @property
+    @cached_property
     def bar_key(self) -> tuple[object, ...]:
         """All that the uptime bar and its list of days show, to reuse them (`render.remember`)."""
         return (self.component.name, tuple(
