@@ -132,17 +132,22 @@ class Api:
         self.config = site.config
         self.now = now
         self.page_id = page_id(site.config)
-        self.incidents = [i for i in site.incidents if status.is_published(i, now)]
-        self.maintenance = [m for m in site.maintenance if status.is_published(m, now)]
-        self.statuses = status.component_statuses(site.config, site.incidents, site.maintenance, now)
-        self.indicator = status.overall_status(site.config, site.incidents, site.maintenance, now)
-        self.created = {n.id: self.created_at(n) for n in self.notices}
-        self.updated = {n.id: self.updated_at(n) for n in self.notices}
+        state = status.state_of(site, now)
+        self.incidents = list(state.incidents)
+        self.maintenance = list(state.maintenance)
+        self.unresolved = {i.id for i in state.unresolved}
+        self.statuses = state.statuses
+        self.indicator = state.indicator
+        notices = self.notices
+        self.created = {n.id: self.created_at(n) for n in notices}
+        self.updated = {n.id: self.updated_at(n) for n in notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
+        self.lasts: dict[str, datetime | None] = {}  # last_event, by notice id
+        self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
         self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
 
     @property
@@ -159,7 +164,7 @@ class Api:
 
     def updated_at(self, notice: Notice) -> datetime:
         """The latest visible change: an update, a move, a published postmortem, a window edge passed."""
-        times = [self.created_at(notice), *(u.at for u in status.visible_updates(notice, self.now))]
+        times = [self.created[notice.id], *(u.at for u in status.visible_updates(notice, self.now))]
         if isinstance(notice, Maintenance):
             times += [m.on for m in status.visible_moves(notice, self.now)]
             times += clock_changes(notice, self.now)
@@ -195,6 +200,17 @@ class Api:
                 times.add(notice.announced)
         return {t for t in times if t <= self.now}
 
+    def last_event(self, notice: Notice) -> datetime | None:
+        """The latest of a notice's `events`, made once per notice: from then on, up to now, the notice is
+        `active` or not as it is now."""
+        if notice.id not in self.lasts:
+            if isinstance(notice, Incident):
+                updates = status.visible_updates(notice, self.now)  # newest first, none after now
+                self.lasts[notice.id] = updates[0].at if updates else None
+            else:
+                self.lasts[notice.id] = max(self.events(notice), default=None)
+        return self.lasts[notice.id]
+
     @cached_property
     def naming(self) -> dict[str, list[Notice]]:
         """The published notices naming each component."""
@@ -212,19 +228,36 @@ class Api:
 
     def _component_updated(self, component_id: str) -> datetime:
         notices = self.naming[component_id]
+        lasts = [self.last_event(n) for n in notices]
 
-        def shown(at: datetime) -> ComponentStatus:
+        def shown(at: datetime, since: datetime) -> ComponentStatus:
             worst = ComponentStatus.OPERATIONAL
-            for notice in notices:
-                if active(notice, at):
+            for notice, last in zip(notices, lasts, strict=True):
+                # one inactive now and since its last event (before `since`) is inactive at `at` too
+                if (notice.id in self.active_now or (last is not None and last >= since)) and active(notice, at):
                     named = dict(notice.components)[component_id]
                     worst = named if named.severity > worst.severity else worst
             return worst
 
-        for moment in sorted(set().union(*(self.events(n) for n in notices)), reverse=True):
-            if shown(moment) != shown(moment - INSTANT):
+        # The moments at which a notice changed, latest first. The notices are taken by their last event,
+        # latest first, so that a notice's events are only listed once the moments reach its last one.
+        dated = sorted(((last, n) for last, n in zip(lasts, notices, strict=True) if last is not None),
+                       key=lambda pair: pair[0], reverse=True)
+        taken = 0
+        pending: set[datetime] = set()
+        done: set[datetime] = set()
+        while True:
+            while taken < len(dated) and (not pending or dated[taken][0] >= max(pending)):
+                pending |= self.events(dated[taken][1]) - done
+                taken += 1
+            if not pending:
+                return self.since
+            moment = max(pending)
+            pending.remove(moment)
+            done.add(moment)
+            before = moment - INSTANT
+            if shown(moment, before) != shown(before, before):
                 return max(moment, self.since)
-        return self.since
 
     def component(self, component: Component, position: int) -> Json:
         return {
@@ -426,7 +459,7 @@ class Api:
         page = self.page()
         incidents = sorted(self.incidents, key=lambda i: (self.created[i.id], i.id), reverse=True)
         incident_json = self.incident_json
-        unresolved = [incident_json[i] for i in incidents if not status.is_resolved(i, self.now)]
+        unresolved = [incident_json[i] for i in incidents if i.id in self.unresolved]
 
         def window_start(m: Maintenance) -> tuple[datetime, str]:
             return status.window_at(m, self.now).start, m.id

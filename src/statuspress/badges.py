@@ -179,8 +179,8 @@ def render_badge(env: Environment, badge: Badge) -> bytes:
 def badges(site: Site, now: datetime, env: Environment) -> dict[str, bytes]:
     """Return `badge.svg` (overall), `badges/<component>.svg` and the shields.io endpoint JSON of each."""
     config = site.config
-    indicator = status.overall_status(config, site.incidents, site.maintenance, now)
-    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
+    state = status.state_of(site, now)
+    indicator, statuses = state.indicator, state.statuses
     lang = i18n.language(config.language)
     found: dict[str, Badge] = {"badge": Badge(config.name, lang.words(indicator), INDICATOR_COLOURS[indicator])}
     for component in config.components:
@@ -274,7 +274,7 @@ def embed_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     """Return `embed/notice.html` and `embed/notice.json`: the banner for the product's own pages."""
     config = site.config
     found = current(site, views, now)
-    indicator = status.overall_status(config, site.incidents, site.maintenance, now)
+    indicator = status.state_of(site, now).indicator
     lang = i18n.language(config.language)
     message = headline(found, lang)
     page = env.get_template("embed_notice.html").render(

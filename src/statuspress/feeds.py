@@ -91,7 +91,11 @@ def _atom(config: SiteConfig, ordered: list[NoticeView], now: datetime, content:
 
 def latest(views: list[NoticeView]) -> list[NoticeView]:
     """Return the notices a feed holds: the `ENTRIES` most recently changed, in that order."""
-    return heapq.nlargest(ENTRIES, views, key=lambda v: (v.updated, v.kind.value, v.slug))
+    return heapq.nlargest(ENTRIES, views, key=_changed)
+
+
+def _changed(view: NoticeView) -> tuple[datetime, str, str]:
+    return view.updated, view.kind, view.slug  # a Kind sorts as its value
 
 
 def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
@@ -110,8 +114,9 @@ def feed_files(site: Site, views: list[NoticeView], now: datetime, env: Environm
         return made[view.url_path]
 
     files = {FEED: atom_feed(config, views, now, content, FEED)}
-    naming = views_naming(config, views)
+    # Each component's latest, from every view ranked once: the first `ENTRIES` of them naming it.
+    naming = views_naming(config, sorted(views, key=_changed, reverse=True))
     for component in config.components:
         path = component_feed(component.id)
-        files[path] = atom_feed(config, naming[component.id], now, content, path, component)
+        files[path] = atom_feed(config, naming[component.id][:ENTRIES], now, content, path, component)
     return files

@@ -72,7 +72,7 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
-    env.globals.update(remember=remember)
+    env.globals.update(remember=remember, settled_keys=settled_keys)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -81,6 +81,12 @@ def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -
     """Call a template macro, or return what it returned for the same `parts` before (reuse.py): for
     fragments that show only settled notices, such as a line of the history."""
     return Markup(reused(parts, lambda: str(macro(*args))))
+
+
+def settled_keys(months: Iterable[tuple[str, Sequence[NoticeView]]]) -> tuple[str, ...]:
+    """The keys of the views grouped by month, when all are settled, for `remember`; else none."""
+    shown = [view for _, views in months for view in views]
+    return tuple(v.key for v in shown) if all(v.settled for v in shown) else ()
 
 
 def range_parts(first: date, last: date) -> tuple[str, str, str]:
@@ -178,10 +184,15 @@ def component_path(component_id: str, number: int = 1) -> str:
 
 
 def by_month(views: list[NoticeView], site: Site) -> list[tuple[str, list[NoticeView]]]:
+    """Group views by the month of the site's zone they are filed under, keeping their order."""
+    zone, dates = site.config.zone, i18n.language(site.config.language).dates
     months: list[tuple[str, list[NoticeView]]] = []
+    labels: dict[tuple[int, int], str] = {}  # a month's heading, by (year, month)
     for view in views:
-        local = view.time.astimezone(site.config.zone)
-        label = i18n.language(site.config.language).dates.month(local)
+        local = view.time.astimezone(zone)
+        label = labels.get((local.year, local.month))
+        if label is None:
+            label = labels[(local.year, local.month)] = dates.month(local)
         if not months or months[-1][0] != label:
             months.append((label, []))
         months[-1][1].append(view)
@@ -200,15 +211,16 @@ def _common(config: SiteConfig) -> dict[str, Any]:
 
 
 def settled(env: Environment, config: SiteConfig, path: str, template: str, shown: Sequence[NoticeView],
-            **context: Any) -> bytes:
+            more: Callable[[], dict[str, Any]] | None = None, **context: Any) -> bytes:
     """Render a page that shows only `shown`, all of them settled: as of the moment the last of them
-    settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py)."""
-    at = max(v.settled for v in shown if v.settled is not None)
-    prefix = "../" * page_file(path).count("/")
+    settled (without `indicator`, the site's status at `now`), once, then reused (reuse.py). `more`
+    makes what else the template needs, only when the page is rendered."""
 
     def render() -> bytes:
-        html = env.get_template(template).render(**_common(config), now=at, live=False, **context, root=prefix,
-                                                 path=path)
+        at = max(v.settled for v in shown if v.settled is not None)
+        prefix = "../" * page_file(path).count("/")
+        html = env.get_template(template).render(**_common(config), now=at, live=False, **context,
+                                                 **(more() if more is not None else {}), root=prefix, path=path)
         return html.encode("utf-8")
 
     return reused(("page", path, template, tuple(v.key for v in shown), context.get("number"),
@@ -235,8 +247,8 @@ def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: dat
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Render every HTML page of the site, keyed by its path in the output."""
     config = site.config
-    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
-    indicator: Indicator = status.overall_status(config, site.incidents, site.maintenance, now)
+    state = status.state_of(site, now)
+    statuses, indicator = state.statuses, state.indicator
     incidents = [v for v in views if v.kind is Kind.INCIDENT]
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
@@ -247,11 +259,13 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         """A page that shows the site at `now`."""
         pages[page_file(path)] = live(env, config, path, template, now, indicator, root, **context)
 
-    def settled_page(path: str, template: str, shown: Sequence[NoticeView], **context: Any) -> None:
+    def settled_page(path: str, template: str, shown: list[NoticeView], **context: Any) -> None:
+        """A page of `shown` grouped by month: as of `now` unless they are all settled."""
         if not shown or any(v.settled is None for v in shown):
-            page(path, template, **context)
+            page(path, template, months=by_month(shown, site), **context)
         else:
-            pages[page_file(path)] = settled(env, config, path, template, shown, **context)
+            pages[page_file(path)] = settled(env, config, path, template, shown,
+                                             lambda: {"months": by_month(shown, site)}, **context)
 
     page(
         "",
@@ -263,7 +277,7 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         upcoming=sorted((v for v in maintenance if v.state == "scheduled"), key=lambda v: (v.time, v.slug)),
         recent=[
             (group, [by_slug[i.slug] for i in group.incidents])
-            for group in status.recent_days(site.incidents, now, config.zone, config.recent_days)
+            for group in status.recent_days(state.incidents, now, config.zone, config.recent_days)
         ],
     )
     for view in views:
@@ -274,7 +288,6 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
             history_path(number),
             "history.html",
             chunk,
-            months=by_month(chunk, site),
             number=number,
             count=len(chunks),
             previous=history_path(number - 1) if number > 1 else None,
@@ -286,14 +299,13 @@ def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Enviro
         for number, chunk in enumerate(chunks, start=1):
             context: dict[str, Any] = {
                 "view": component,
-                "months": by_month(chunk, site),
                 "number": number,
                 "count": len(chunks),
                 "previous": component_path(cid, number - 1) if number > 1 else None,
                 "next": component_path(cid, number + 1) if number < len(chunks) else None,
             }
             if number == 1:  # the component's status and uptime at `now`
-                page(component_path(cid), "component.html", **context)
+                page(component_path(cid), "component.html", months=by_month(chunk, site), **context)
             else:  # older notices only
                 settled_page(component_path(cid, number), "component.html", chunk, **context)
     page("404.html", "404.html", root=urlsplit(config.url).path or "/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from .model import (
     Notice,
     Postmortem,
     Reschedule,
+    Site,
     SiteConfig,
     Update,
     Window,
@@ -58,7 +61,7 @@ def is_published(notice: Notice, now: datetime) -> bool:
     """Tell whether a notice exists at `now`: an incident once an update is due, maintenance once announced."""
     if isinstance(notice, Maintenance):
         return notice.announced is None or notice.announced <= now
-    return bool(visible_updates(notice, now))
+    return bool(notice.updates) and notice.updates[-1].at <= now  # the earliest update is due
 
 
 def published(notices: Iterable[Notice], now: datetime) -> list[Notice]:
@@ -90,7 +93,7 @@ def started_at(incident: Incident) -> datetime:
 
 def resolved_at(incident: Incident, now: datetime) -> datetime | None:
     updates = visible_updates(incident, now)
-    return updates[0].at if is_resolved(incident, now) else None
+    return updates[0].at if updates and updates[0].label == "resolved" else None
 
 
 def visible_postmortem(incident: Incident, now: datetime) -> Postmortem | None:
@@ -172,55 +175,93 @@ def settled_at(notice: Notice, now: datetime) -> datetime | None:
     the announcement), when it is past and the notice is closed: a resolved incident, a completed or
     cancelled maintenance. None while the notice is open or a moment of it lies ahead: what it shows
     then depends on `now`. A settled notice shows at any later `now` what it showed at that moment."""
-    moments = [u.at for u in notice.updates]
     if isinstance(notice, Incident):
-        moments += [t for t in (notice.next_update, notice.started, notice.detected, notice.created) if t]
-        if notice.postmortem is not None and notice.postmortem.at is not None:
-            moments.append(notice.postmortem.at)
-        closed = is_resolved(notice, now)
-    else:
-        assert isinstance(notice, Maintenance)
-        windows = [notice.window, *(move.window for move in notice.rescheduled)]
-        moments += [t for w in windows for t in (w.start, w.end)]
-        moments += [move.on for move in notice.rescheduled]
-        if notice.announced is not None:
-            moments.append(notice.announced)
-        closed = maintenance_state(notice, now) in (MaintenanceState.COMPLETED, MaintenanceState.CANCELLED)
+        updates = notice.updates  # newest first
+        if not updates or updates[0].at > now or updates[0].label != "resolved":
+            return None  # open, or an update lies ahead
+        latest = updates[0].at
+        for moment in (notice.next_update, notice.started, notice.detected, notice.created,
+                       notice.postmortem.at if notice.postmortem is not None else None):
+            if moment is not None and moment > latest:
+                latest = moment
+        return latest if latest <= now else None
+    assert isinstance(notice, Maintenance)
+    if maintenance_state(notice, now) not in (MaintenanceState.COMPLETED, MaintenanceState.CANCELLED):
+        return None
+    windows = [notice.window, *(move.window for move in notice.rescheduled)]
+    moments = [u.at for u in notice.updates]
+    moments += [t for w in windows for t in (w.start, w.end)]
+    moments += [move.on for move in notice.rescheduled]
+    if notice.announced is not None:
+        moments.append(notice.announced)
     latest = max(moments)
-    return latest if closed and latest <= now else None
+    return latest if latest <= now else None
 
 
 # The page
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """What the notices amount to at one `now`: the published ones, the open ones and the statuses."""
+
+    incidents: tuple[Incident, ...]  # published, in the order given
+    maintenance: tuple[Maintenance, ...]  # published, in the order given
+    unresolved: tuple[Incident, ...]
+    open_maintenance: tuple[Maintenance, ...]  # in progress or verifying
+    statuses: dict[str, ComponentStatus]  # each component's worst status among the open notices
+    indicator: Indicator  # the page's overall status
+
+
+def site_state(
+    config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
+) -> SiteState:
+    """Compute the `SiteState` at `now`, looking at each notice once."""
+    shown = tuple(i for i in incidents if is_published(i, now))
+    unresolved = tuple(i for i in shown if not is_resolved(i, now))
+    planned = tuple(m for m in maintenance if is_published(m, now))
+    ongoing = tuple(m for m in planned if is_open(m, now))
+    statuses = {c.id: ComponentStatus.OPERATIONAL for c in config.components}
+    for notice in (*unresolved, *ongoing):
+        for cid, status in notice.components:
+            if status.severity > statuses[cid].severity:
+                statuses[cid] = status
+    if not unresolved and ongoing:
+        indicator = Indicator.MAINTENANCE
+    else:
+        indicator = Indicator.NONE
+        candidates = [IMPACT_INDICATOR[i.impact] for i in unresolved]
+        candidates += [COMPONENT_INDICATOR[s] for s in statuses.values()]
+        for candidate in candidates:
+            if candidate is not Indicator.MAINTENANCE and candidate.severity > indicator.severity:
+                indicator = candidate
+    return SiteState(shown, planned, unresolved, ongoing, statuses, indicator)
+
+
+_last_state: tuple[Site, datetime, SiteState] | None = None
+
+
+def state_of(site: Site, now: datetime) -> SiteState:
+    """`site_state` of a site's notices, made once for all the outputs of a build (the last one is kept)."""
+    global _last_state
+    last = _last_state
+    if last is None or last[0] is not site or last[1] != now:
+        last = _last_state = (site, now, site_state(site.config, site.incidents, site.maintenance, now))
+    return last[2]
 
 
 def component_statuses(
     config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
 ) -> dict[str, ComponentStatus]:
     """Return each component's worst status among unresolved incidents and open maintenance."""
-    statuses = {c.id: ComponentStatus.OPERATIONAL for c in config.components}
-    active: list[Notice] = [i for i in incidents if is_published(i, now) and not is_resolved(i, now)]
-    active += [m for m in maintenance if is_published(m, now) and is_open(m, now)]
-    for notice in active:
-        for cid, status in notice.components:
-            if status.severity > statuses[cid].severity:
-                statuses[cid] = status
-    return statuses
+    return site_state(config, incidents, maintenance, now).statuses
 
 
 def overall_status(
     config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
 ) -> Indicator:
     """Return the Statuspage indicator: the worse of open incidents' impact and components' state."""
-    unresolved = [i for i in incidents if is_published(i, now) and not is_resolved(i, now)]
-    if not unresolved and any(is_published(m, now) and is_open(m, now) for m in maintenance):
-        return Indicator.MAINTENANCE
-    worst = Indicator.NONE
-    candidates = [IMPACT_INDICATOR[i.impact] for i in unresolved]
-    candidates += [COMPONENT_INDICATOR[s] for s in component_statuses(config, incidents, maintenance, now).values()]
-    for indicator in candidates:
-        if indicator is not Indicator.MAINTENANCE and indicator.severity > worst.severity:
-            worst = indicator
-    return worst
+    return site_state(config, incidents, maintenance, now).indicator
 
 
 @dataclass(frozen=True)
@@ -235,10 +276,12 @@ class DayGroup:
 def recent_days(incidents: Sequence[Incident], now: datetime, zone: tzinfo, days: int) -> list[DayGroup]:
     """Group the incidents of the last `days` days by day, newest first, merging quiet days."""
     today = now.astimezone(zone).date()
+    since = day_start(today - timedelta(days=days - 1), zone)  # earlier starts fall in none of the days
     by_day: dict[date, list[Incident]] = {}
     for incident in incidents:
-        if is_published(incident, now):
-            by_day.setdefault(started_at(incident).astimezone(zone).date(), []).append(incident)
+        started = started_at(incident)
+        if started >= since and is_published(incident, now):
+            by_day.setdefault(started.astimezone(zone).date(), []).append(incident)
     groups: list[DayGroup] = []
     for back in range(days):
         current = today - timedelta(days=back)
@@ -303,12 +346,20 @@ def maintenance_span(maintenance: Maintenance, now: datetime) -> tuple[datetime,
 
 
 def component_spans(
-    component_id: str, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
+    component_id: str, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime,
+    since: datetime | None = None,
 ) -> list[Span]:
-    """Return every span of the published incidents and maintenance naming the component, by start."""
+    """Return every span of the published incidents and maintenance naming the component, by start;
+    with `since`, only those that touch [since, now)."""
     spans: list[Span] = []
     for notice in (*incidents, *maintenance):
-        found = next((st for cid, st in notice.components if cid == component_id), None)
+        if since is not None and isinstance(notice, Incident) and resolved_before(notice, since):
+            continue
+        found = None
+        for cid, st in notice.components:
+            if cid == component_id:
+                found = st
+                break
         if found is None:
             continue
         if isinstance(notice, Maintenance):
@@ -317,10 +368,19 @@ def component_spans(
         else:
             assert isinstance(notice, Incident)
             span = incident_span(notice, now)
-        if span is not None:
-            spans.append(Span(span[0], span[1], found, notice))
+        if span is None:
+            continue
+        start, end = span
+        if since is None or (start < now and (end > since or start >= since)):  # as Span.touches(since, now)
+            spans.append(Span(start, end, found, notice))
     spans.sort(key=lambda s: (s.start, s.notice.kind.value, s.notice.slug))
     return spans
+
+
+def resolved_before(incident: Incident, moment: datetime) -> bool:
+    """Tell whether an incident started, and was resolved by its last update, before `moment`: its span too."""
+    updates = incident.updates
+    return bool(updates) and updates[0].at < moment and updates[0].label == "resolved" and started_at(incident) < moment
 
 
 def downtime(spans: Iterable[Span], start: datetime, end: datetime, partial_outage: Fraction) -> Fraction:
@@ -357,6 +417,17 @@ def day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
+def first_day(now: datetime, zone: tzinfo, days: int) -> date:
+    """Return the first day of a bar of the last `days` days, today included."""
+    return now.astimezone(zone).date() - timedelta(days=days - 1)
+
+
+@functools.lru_cache(maxsize=16)
+def day_starts(first: date, days: int, zone: tzinfo) -> tuple[datetime, ...]:
+    """Return when each of `days` days from `first` begins, and when the last one ends (`day_start`)."""
+    return tuple(day_start(first + timedelta(days=n), zone) for n in range(days + 1))
+
+
 @dataclass(frozen=True)
 class Day:
     """One cell of the bar: a day of the site's zone, its worst status and the notices touching it."""
@@ -387,19 +458,23 @@ def uptime(
     partial_outage: Fraction = Fraction(3, 10),
 ) -> Uptime:
     """Compute a component's bar of the last `days` days (today included) and its availability over them."""
-    today = now.astimezone(zone).date()
-    first = today - timedelta(days=days - 1)
+    first = first_day(now, zone, days)
     covered_from = max(first, component.since) if component.since else first
-    bar_start = day_start(first, zone)
-    spans = [s for s in component_spans(component.id, incidents, maintenance, now) if s.touches(bar_start, now)]
+    edges = day_starts(first, days, zone)
+    spans = component_spans(component.id, incidents, maintenance, now, since=edges[0])
+    on_day: list[list[Span]] = [[] for _ in range(days)]  # the spans touching each day, in their order
+    for span in spans:
+        index = max(bisect.bisect_right(edges, span.start) - 1, 0)  # the day it starts on, or the first
+        while index < days and edges[index] <= span.end:  # no later day can be touched
+            if span.touches(edges[index], min(edges[index + 1], now)):
+                on_day[index].append(span)
+            index += 1
     cells = []
-    for back in range(days - 1, -1, -1):
-        current = today - timedelta(days=back)
+    for index, touching in enumerate(on_day):
+        current = first + timedelta(days=index)
         if current < covered_from:
             cells.append(Day(current, False, ComponentStatus.OPERATIONAL, ()))
             continue
-        start, end = day_start(current, zone), min(day_start(current + timedelta(days=1), zone), now)
-        touching = [s for s in spans if s.touches(start, end)]
         worst = max((s.status for s in touching), key=lambda st: st.severity, default=ComponentStatus.OPERATIONAL)
         notices = tuple(dict.fromkeys(s.notice for s in touching))
         cells.append(Day(current, True, worst, notices))

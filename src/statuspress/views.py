@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, TypeVar
 
 from . import i18n, status
@@ -26,6 +27,7 @@ from .model import (
 from .reuse import digest, reused
 
 T = TypeVar("T")
+N = TypeVar("N", bound=Notice)
 
 # An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
@@ -102,7 +104,15 @@ def notice_view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView
 
 def settled_key(notice: Notice, settled: datetime) -> str:
     """What a settled notice's view (`NoticeView.key`) and outputs are made from: its text and the moment it settled."""
-    return f"{digest(notice)}@{settled.isoformat()}"
+    found = _keys.get(id(notice))
+    if found is None or found[0] is not notice or found[1] is not settled:
+        found = _keys[id(notice)] = (notice, settled, f"{digest(notice)}@{settled.isoformat()}")
+    return found[2]
+
+
+# Each notice's `settled_key`, by id, while a build asks for it twice (parallel.prepare, then all_views);
+# the notice is kept with it, so that its id stays its own. Emptied by `all_views`.
+_keys: dict[int, tuple[Notice, datetime, str]] = {}
 
 
 def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
@@ -161,7 +171,8 @@ def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
 def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[NoticeView]:
     """Return the views of every published notice, newest first, in a stable order."""
     views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
-    views.sort(key=lambda v: (v.time, v.kind.value, v.slug), reverse=True)
+    _keys.clear()
+    views.sort(key=lambda v: (v.time, v.kind, v.slug), reverse=True)  # a Kind sorts as its value
     return views
 
 
@@ -194,19 +205,27 @@ class ComponentView:
     def url_path(self) -> str:
         return f"components/{self.component.id}/"
 
-    @property
+    @cached_property
     def open_notices(self) -> tuple[NoticeView, ...]:
         return tuple(v for v in self.notices if v.is_open)
+
+    @cached_property
+    def bar_key(self) -> tuple[object, ...]:
+        """All that the uptime bar and its list of days show, to reuse them (`render.remember`)."""
+        return (self.component.name, tuple(
+            (d.day, d.covered, d.status.value, tuple((n.url_path, n.title) for n in d.notices)) for d in self.days))
 
 
 def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[str, ComponentView]:
     """Return every component's view, keyed by its id, in the order of site.yaml."""
     config = site.config
-    statuses = status.component_statuses(config, site.incidents, site.maintenance, now)
+    statuses = status.state_of(site, now).statuses
     by_key = {(v.kind, v.slug): v for v in views}
     weight = Fraction(str(config.uptime.partial_outage))
-    incidents = naming(config, site.incidents, _named)
-    maintenance = naming(config, site.maintenance, _named)
+    # Incidents resolved before the bar's first day are not in it: passed over once, not per component.
+    since = status.day_start(status.first_day(now, config.zone, config.uptime.days), config.zone)
+    incidents = notices_naming(config, [i for i in site.incidents if not status.resolved_before(i, since)])
+    maintenance = notices_naming(config, site.maintenance)
     shown = views_naming(config, views)
     found: dict[str, ComponentView] = {}
     for component in config.components:
@@ -237,10 +256,19 @@ def naming(config: SiteConfig, items: Sequence[T], names: Callable[[T], Iterable
     return found
 
 
-def _named(notice: Notice) -> list[str]:
-    return [cid for cid, _ in notice.components]
+def notices_naming(config: SiteConfig, notices: Sequence[N]) -> dict[str, list[N]]:
+    """Group notices by the components they name, keeping their order."""
+    found: dict[str, list[N]] = {c.id: [] for c in config.components}
+    for notice in notices:
+        for cid, _ in notice.components:
+            found[cid].append(notice)
+    return found
 
 
 def views_naming(config: SiteConfig, views: Sequence[NoticeView]) -> dict[str, list[NoticeView]]:
     """Group views by the components they name, keeping their order."""
-    return naming(config, views, lambda v: [c.id for c, _ in v.components])
+    found: dict[str, list[NoticeView]] = {c.id: [] for c in config.components}
+    for view in views:
+        for component, _ in view.components:
+            found[component.id].append(view)
+    return found
