@@ -148,7 +148,8 @@ class Api:
         self.changed: dict[str, datetime] = {}  # component_updated, by component
         self.lasts: dict[str, datetime | None] = {}  # last_event, by notice id
         self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
-        self.components_text: dict[tuple[str, ...], str] = {}  # a notice's components, as its file shows them
+        # a notice's components as its file shows them, and the key of those with the page's text
+        self.components_text: dict[tuple[str, ...], tuple[str, str]] = {}
 
     @property
     def notices(self) -> list[Notice]:
@@ -506,14 +507,15 @@ class Api:
         text = self.body(notice)
         named = tuple(cid for cid, _ in notice.components)
         if named not in self.components_text:
-            self.components_text[named] = nested(self.notice_components(notice), 2)
-        components = self.components_text[named]
+            components = nested(self.notice_components(notice), 2)
+            self.components_text[named] = (components, key(("record parts", page_text, components)))
+        components, parts = self.components_text[named]
         data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         settled = status.settled_at(notice, self.now)
         # made of a reused object and two texts: the same parts make the same bytes (reuse.tagged)
         if settled is None:
             return data
-        return tagged(data, key(("record", digest(notice), settled, page_text, components)))
+        return tagged(data, key(("record", digest(notice), settled, parts)))
 
     def body(self, notice: Notice) -> str:
         """A notice's object as its own file shows it, with a HOLE where its components go."""
