@@ -13,7 +13,7 @@ import shutil
 import stat
 import tempfile
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import jinja2
 
-from . import reuse, status
+from . import cache, reuse, status
 from .api import api_files
 from .badges import badge_files
 from .cache import stamp, using
@@ -75,14 +75,21 @@ def build_site(root: Path, now: datetime, cache: Path | None = None) -> tuple[di
     return outputs, problems
 
 
-def build_with_summary(root: Path, now: datetime, cache: Path | None = None, processes: int = 1
+def build_with_summary(root: Path, now: datetime, cache: Path | None = None, processes: int = 1,
+                       write: Callable[[dict[str, bytes]], None] | None = None
                        ) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
     """`build_site`, and what the build read and wrote. Fails if a published notice is missing from the
     history pages, the site-wide feed or (when the build has one) the API. With `processes` > 1, a build
-    with many settled notices to render shares them out to that many worker processes (parallel.py)."""
+    with many settled notices to render shares them out to that many worker processes (parallel.py).
+
+    With `write` (write_site), a successful build's files are handed to it, then let go of (an empty
+    dict is returned) before the cache is saved: a long history's cold build then peaks lower."""
     with using(cache) as store:
         read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
         built = _build(root, now, store.notice if store is not None else None, processes, read_all, store)
+    if built[0] is not None and write is not None:
+        write(built[0])
+        built = ({}, *built[1:])
     if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
         store.save()
     return built
@@ -158,6 +165,15 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
                                                        indicator) for n in notices}
         except jinja2.TemplateError:
             return None  # the full build says what is wrong
+
+
+def forget() -> None:
+    """Let go of what this process keeps for its next build (`serve`): a one-off build has none, and
+    the memory is better spent writing the site."""
+    global _last_site, _env
+    _last_site = _env = None
+    cache.forget()
+    status.forget()
 
 
 _last_site: tuple[tuple[int, int, int] | None, Site] | None = None  # the last good build's, and its site.yaml's stamp

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import tempfile
@@ -27,10 +28,11 @@ from .load import Loaded, load_notice
 from .model import Kind, SiteConfig
 
 FOLDER = ".statuspress-cache"
-FORMAT = 3  # raise when what is stored, or how it is computed, changes
+FORMAT = 4  # raise when what is stored, or how it is computed, changes
 FILE = "build.pickle"  # what a build kept, whole
 DELTA = "build-delta.pickle"  # what later builds added to it, while that is little (BuildCache.save)
 DELTA_SHARE = 0.1  # the delta is at most this share of the entries; beyond, the whole file is written anew
+CHUNK = 1000  # entries pickled together (_write)
 DEAD_SHARE = 0.5  # nor may more than this share of FILE's entries have gone unused (a cold build makes more)
 SAFE = {
     "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
@@ -186,23 +188,39 @@ class BuildCache:
 
 
 def _read(path: Path) -> tuple[Any, ...] | None:
-    """The entries of a cache file of this version and FORMAT; None if there is none."""
+    """The entries of a cache file of this version and FORMAT (_write); None if there is none."""
     try:
         with path.open("rb") as file:
-            stored = _Unpickler(file).load()
+            head = _Unpickler(file).load()
+            if not (isinstance(head, tuple) and len(head) == 4 and head[:2] == (__version__, FORMAT)):
+                return None  # from another version
+            token, parts = head[2:]
+            found: list[dict[Any, Any]] = []
+            for chunks in parts:
+                part: dict[Any, Any] = {}
+                for _ in range(chunks):
+                    part.update(_Unpickler(file).load())  # a new memo for each, as in _write
+                found.append(part)
     except FileNotFoundError:
         return None
-    if isinstance(stored, tuple) and len(stored) == 7 and stored[:2] == (__version__, FORMAT):
-        return stored[2:]
-    return None  # from another version
+    return (token, *found)
 
 
 def _write(path: Path, entries: tuple[Any, ...]) -> None:
-    """Write a cache file whole or not at all."""
+    """Write a cache file whole or not at all: a token, then each dict of `entries` in chunks of CHUNK
+    entries. Each chunk is pickled on its own, so the pickler's memo of what it wrote (which otherwise
+    holds every object of a long history at once, at the build's peak of memory) stays small."""
+    token, *parts = entries
     handle, name = tempfile.mkstemp(prefix=".build-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            pickle.dump((__version__, FORMAT, *entries), file, pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(file, pickle.HIGHEST_PROTOCOL)
+            pickler.dump((__version__, FORMAT, token, [-(-len(part) // CHUNK) for part in parts]))
+            for part in parts:
+                items = iter(part.items())
+                for _ in range(-(-len(part) // CHUNK)):
+                    pickler.clear_memo()
+                    pickler.dump(dict(itertools.islice(items, CHUNK)))
         os.replace(name, path)
     finally:
         with contextlib.suppress(OSError):
@@ -241,6 +259,12 @@ def _carried(used: dict[K, V], kept: dict[K, V], key: K) -> V | None:
 
 
 _last: tuple[Path, tuple[object, ...], BuildCache] | None = None  # the files as the last save left them
+
+
+def forget() -> None:
+    """Let go of the last build's cache, which this process would otherwise keep for its next build."""
+    global _last
+    _last = None
 
 
 def stamp(path: Path) -> tuple[int, int, int] | None:

@@ -160,22 +160,30 @@ def _counts(errors: int, warnings: int) -> str:
 
 
 def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
-    from .build import build_with_summary, write_site
+    from .build import build_with_summary, forget, write_site
     from .cache import FOLDER as CACHE
     from .parallel import workers
 
     out = Path(args.out) if args.out else root / "_site"
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise UsageError(f"--out {out} would replace the site folder itself; choose another folder")
-    outputs, problems, summary = build_with_summary(root, now, root / CACHE, processes=workers())
+    failed: list[OSError] = []
+
+    def write(outputs: dict[str, bytes]) -> None:
+        forget()  # one build: what it kept for a next one is not needed
+        try:
+            write_site(outputs, out, spare=root / CACHE / "previous-site")  # updated in place by the next build
+        except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
+            failed.append(exc)
+
+    outputs, problems, summary = build_with_summary(root, now, root / CACHE, processes=workers(), write=write)
     errors, warnings = _report(problems)
     if outputs is None:
         print(f"statuspress: {_counts(errors, warnings)}; nothing was built, {out} is unchanged", file=sys.stderr)
         return CONTENT_ERROR
-    try:
-        write_site(outputs, out, spare=root / CACHE / "previous-site")  # updated in place by the next build
-    except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
-        print(f"statuspress: cannot write {out}: {exc.strerror or exc}; {out} is unchanged", file=sys.stderr)
+    if failed:
+        print(f"statuspress: cannot write {out}: {failed[0].strerror or failed[0]}; {out} is unchanged",
+              file=sys.stderr)
         return CONTENT_ERROR
     print(f"statuspress: built {out}: {summary} ({_counts(errors, warnings)})", file=sys.stderr)
     return OK

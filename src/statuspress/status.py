@@ -250,6 +250,12 @@ def state_of(site: Site, now: datetime) -> SiteState:
     return last[2]
 
 
+def forget() -> None:
+    """Let go of the last site `state_of` kept."""
+    global _last_state
+    _last_state = None
+
+
 def component_statuses(
     config: SiteConfig, incidents: Sequence[Incident], maintenance: Sequence[Maintenance], now: datetime
 ) -> dict[str, ComponentStatus]:
