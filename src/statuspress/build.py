@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import json
 import os
 import posixpath
 import re
@@ -343,17 +342,18 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
             shutil.rmtree(retired, ignore_errors=True)
 
 
-MANIFEST = "site.json"  # beside the spare site, in the cache
+MANIFEST = "site.manifest"  # beside the spare site, in the cache
 Entry = tuple[str | None, int, int, int]  # a file's key (reuse.tagged) or None, its inode, size and modification time
+UNWRITABLE = re.compile(r"[\t\n\r]")  # what a name in the manifest cannot hold
 
 
-def _folder_id(path: Path) -> list[int] | None:
+def _folder_id(path: Path) -> str:
     """A folder's device, inode and change time: it is the folder a manifest describes if these match."""
     try:
         found = os.lstat(path)
     except OSError:
-        return None
-    return [found.st_dev, found.st_ino, found.st_ctime_ns] if stat.S_ISDIR(found.st_mode) else None
+        return "-"
+    return f"{found.st_dev}:{found.st_ino}:{found.st_ctime_ns}" if stat.S_ISDIR(found.st_mode) else "-"
 
 
 def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | None, list[str] | None]:
@@ -361,17 +361,22 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
     the spare holds if it is still the folder that build left; None for what is not known."""
     if spare is None:
         return None, None
+    live: dict[str, Entry] = {}
+    held: list[str] = []
     try:
         with open(spare.parent / MANIFEST, encoding="utf-8") as file:
-            found = json.load(file)
-        live = {name: (key, ino, size, mtime) for name, key, ino, size, mtime in found["live"]["files"]} \
-            if found["live"]["folder"][:2] == (_folder_id(out) or [])[:2] else None
-        held = found["spare"]["files"] if found["spare"] and found["spare"]["folder"] == _folder_id(spare) else None
-        if held is not None and not all(isinstance(name, str) for name in held):
-            held = None
-        return live, held  # a name that is not an output's is only ever deleted (_fill), if _inside
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+            head = file.readline().split()
+            for line in file:
+                kind, name, *rest = line.rstrip("\n").split("\t")
+                if kind == "L":
+                    live[name] = (rest[0] or None, int(rest[1]), int(rest[2]), int(rest[3]))
+                elif kind == "S":
+                    held.append(name)
+    except (OSError, ValueError, IndexError):
         return None, None  # none yet, or not ours: read and walk
+    live_id, spare_id = (head + ["-", "-", "-"])[1:3] if head[:1] == ["statuspress-site-manifest"] else ("-", "-")
+    return (live if live_id.rsplit(":", 1)[0] == _folder_id(out).rsplit(":", 1)[0] != "-" else None,
+            held if spare_id == _folder_id(spare) != "-" else None)  # a name not an output's is only deleted if _inside
 
 
 def _inside(name: object) -> bool:
@@ -381,20 +386,23 @@ def _inside(name: object) -> bool:
 
 
 def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: list[str] | None) -> None:
-    """Say what `out` and the spare hold now (_read_manifest); or, when that cannot be written, nothing."""
-    manifest = {
-        "live": {"folder": _folder_id(out), "files": [[name, *entry] for name, entry in entries.items()]},
-        "spare": {"folder": _folder_id(spare), "files": kept} if kept is not None and spare.is_dir() else None,
-    }
+    """Say what `out` and the spare hold now (_read_manifest): a line for the two folders, then a line for
+    each file of `out` (L) and of the spare (S); or, when that cannot be written, nothing."""
     path = spare.parent / MANIFEST
     with contextlib.suppress(OSError):
         path.unlink()  # a stale manifest is worse than none
+    if any(UNWRITABLE.search(name) for name in (*entries, *(kept or ()))):
+        return
+    spare_id = _folder_id(spare) if kept is not None else "-"
     with contextlib.suppress(OSError):
         spare.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".site-", dir=spare.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(json.dumps(manifest, separators=(",", ":")))
+                file.write(f"statuspress-site-manifest {_folder_id(out)} {spare_id}\n")
+                file.writelines(f"L\t{name}\t{key or ''}\t{ino}\t{size}\t{mtime}\n"
+                                for name, (key, ino, size, mtime) in entries.items())
+                file.writelines(f"S\t{name}\n" for name in kept or ())
             os.replace(name, path)
         finally:
             with contextlib.suppress(OSError):

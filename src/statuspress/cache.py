@@ -166,15 +166,14 @@ class BuildCache:
             _last = (self.path, _stamps(self.path), self)
             return
         parts: dict[str, dict[Any, Any]] = {"notices": self.notices, "markdown": self.markdown, "outputs": self.outputs}
-        added = {part: {k: v for k, v in made.items() if not self._in_base(part, k)} for part, made in parts.items()}
         used = sum(map(len, parts.values()))
-        new = sum(map(len, added.values()))
         token, stored = self._base
+        new = sum(not self._in_base(part, k) for part, made in parts.items() for k in made) if token else used
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if token and new <= DELTA_SHARE * used and stored - (used - new) <= DEAD_SHARE * stored:
-                _write(self.path.with_name(DELTA), (token, added["notices"], added["markdown"], added["outputs"],
-                                                    self.files))
+                added = [{k: v for k, v in made.items() if not self._in_base(part, k)} for part, made in parts.items()]
+                _write(self.path.with_name(DELTA), (token, *added, self.files))
             else:
                 token = os.urandom(16).hex()
                 _write(self.path, (token, self.notices, self.markdown, self.outputs, self.files))
