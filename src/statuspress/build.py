@@ -439,7 +439,8 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
                     os.unlink(os.path.join(folder, name))
             inside = folder[len(root) + 1:]
             held.extend(f"{inside}/{name}" if inside else name for name in names)
-            emptied.add(inside)
+            if not names:
+                emptied.add(inside)
     stale = set(held)
     folders = {name.rpartition("/")[0] for name in stale} | {""}
     entries: dict[str, Entry] = {}
