@@ -8,6 +8,7 @@ in the content (see "JSON API" in README.md for each choice).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from .model import (
     SiteConfig,
     Update,
 )
-from .reuse import digest, key, reused, tagged
+from .reuse import digest, key, reused_as, tagged
 
 PREFIX = "api/v2/"
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json hold the 50 most recent, as Statuspage's
@@ -504,28 +505,30 @@ class Api:
     def record(self, page_text: str, field: str, notice: Notice) -> bytes:
         """A notice's own file, `dump({"page": page, field: <its object>})`, made of parts: a settled
         notice's object (but its components, which show their status at `now`) is made once and reused."""
-        text = self.body(notice)
-        named = tuple(cid for cid, _ in notice.components)
-        if named not in self.components_text:
-            components = nested(self.notice_components(notice), 2)
-            self.components_text[named] = (components, key(("record parts", page_text, components)))
-        components, parts = self.components_text[named]
-        data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         settled = status.settled_at(notice, self.now)
+        named = key(("api", digest(notice), settled)) if settled is not None else ""
+        text = self.body(notice, named)
+        components_ids = tuple(cid for cid, _ in notice.components)
+        if components_ids not in self.components_text:
+            components = nested(self.notice_components(notice), 2)
+            self.components_text[components_ids] = (components, key(("record parts", page_text, components)))
+        components, parts = self.components_text[components_ids]
+        data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         # made of a reused object and two texts: the same parts make the same bytes (reuse.tagged)
-        if settled is None:
-            return data
-        return tagged(data, key(("record", digest(notice), settled, parts)))
+        return tagged(data, hashlib.sha256(f"{named}\0{parts}".encode()).hexdigest()) if named else data
 
-    def body(self, notice: Notice) -> str:
-        """A notice's object as its own file shows it, with a HOLE where its components go."""
+    def body(self, notice: Notice, named: str | None = None) -> str:
+        """A notice's object as its own file shows it, with a HOLE where its components go; `named` is
+        the key it is kept under when settled (made here when not given), "" when it is not settled."""
         made = self.incident_json if isinstance(notice, Incident) else self.maintenance_json
 
         def body() -> str:
             return nested({**made[notice], "components": HOLE}, 1)
 
-        settled = status.settled_at(notice, self.now)
-        return body() if settled is None else reused(("api", digest(notice), settled), body)
+        if named is None:
+            settled = status.settled_at(notice, self.now)
+            named = key(("api", digest(notice), settled)) if settled is not None else ""
+        return reused_as(named, body) if named else body()
 
 
 class _Lazy:

@@ -35,7 +35,13 @@ def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
     """Return `make()`, or what it returned in an earlier build for the same `parts` in the same scope."""
     if store is None:
         return make()
-    named = key(parts)
+    return reused_as(key(parts), make)
+
+
+def reused_as(named: str, make: Callable[[], T]) -> T:
+    """`reused` of the parts whose key is `named`."""
+    if store is None:
+        return make()
     found = store.recall(named)
     if found is None:
         found = make()
