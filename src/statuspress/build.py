@@ -374,9 +374,14 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
                     held.append(name)
     except (OSError, ValueError, IndexError):
         return None, None  # none yet, or not ours: read and walk
-    live_id, spare_id = (head + ["-", "-", "-"])[1:3] if head[:1] == ["statuspress-site-manifest"] else ("-", "-")
-    return (live if live_id.rsplit(":", 1)[0] == _folder_id(out).rsplit(":", 1)[0] != "-" else None,
-            held if spare_id == _folder_id(spare) != "-" else None)  # a name not an output's is only deleted if _inside
+    if len(head) != 3 or head[0] != "statuspress-site-manifest":
+        return None, None
+    # The live site is the same folder if its device and inode are (its files are checked one by one);
+    # the spare, only if its change time is the same too. A name that is not an output's is only ever
+    # deleted, and only if it is _inside.
+    same_live = head[1] != "-" and head[1].rsplit(":", 1)[0] == _folder_id(out).rsplit(":", 1)[0]
+    same_spare = head[2] != "-" and head[2] == _folder_id(spare)
+    return live if same_live else None, held if same_spare else None
 
 
 def _inside(name: object) -> bool:
