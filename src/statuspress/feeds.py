@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
 from . import i18n
@@ -55,6 +54,8 @@ def atom_feed(
 
 def _atom(config: SiteConfig, ordered: list[NoticeView], now: datetime, content: Callable[[NoticeView], str],
           path: str, component: Component | None) -> bytes:
+    from feedgen.feed import FeedGenerator  # here: a build whose feeds are all kept does not load it
+
     feed = FeedGenerator()
     if component is None:
         feed.id(config.url)
