@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from json.encoder import encode_basestring
 from typing import Any
 
 from . import status
@@ -58,7 +59,10 @@ def api_files(site: Site, now: datetime) -> dict[str, bytes]:
 def stamp(moment: datetime) -> str:
     """Format a time as Statuspage does: ISO 8601 in UTC with milliseconds, `2026-11-24T12:00:00.000Z`."""
     utc = moment.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    if utc.year < 1000:  # strftime does not pad the year
+        return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    return (f"{utc.year}-{utc.month:02}-{utc.day:02}T{utc.hour:02}:{utc.minute:02}:{utc.second:02}"
+            f".{utc.microsecond // 1000:03d}Z")
 
 
 def page_id(config: SiteConfig) -> str:
@@ -87,7 +91,7 @@ def update_ids(notice_id: str, entries: Sequence[tuple[str, datetime]]) -> list[
 
 def dump(data: Json) -> bytes:
     """Serialise deterministically: fields in Statuspage's order, two-space indent, UTF-8, final newline."""
-    return (json.dumps(data, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n").encode("utf-8")
+    return (_indented(data, "") + "\n").encode("utf-8")
 
 
 def maintenance_created(maintenance: Maintenance, now: datetime) -> datetime:
@@ -544,5 +548,26 @@ class _Lazy:
 
 def nested(data: Json | list[Json], depth: int) -> str:
     """Serialise as `dump` does a value `depth` levels inside an object (without the final newline)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, separators=(",", ": "))
-    return text.replace("\n", "\n" + "  " * depth)
+    return _indented(data, "  " * depth)
+
+
+def _indented(value: Any, indent: str) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))`, every line after the first
+    indented by `indent`: the same text, made without the standard library's indenting encoder, which
+    is written in Python and takes a generator per value."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    inner = indent + "  "
+    if isinstance(value, dict) and all(isinstance(name, str) for name in value):
+        if not value:
+            return "{}"
+        fields = ",\n".join(f"{inner}{encode_basestring(name)}: {_indented(item, inner)}"
+                             for name, item in value.items())
+        return f"{{\n{fields}\n{indent}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = ",\n".join(inner + _indented(item, inner) for item in value)
+        return f"[\n{items}\n{indent}]"
+    text = json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))  # numbers, null, true, false
+    return text.replace("\n", "\n" + indent)
