@@ -557,17 +557,21 @@ def _indented(value: Any, indent: str) -> str:
     is written in Python and takes a generator per value."""
     if isinstance(value, str):
         return encode_basestring(value)
+    if value is None:
+        return "null"
     inner = indent + "  "
-    if isinstance(value, dict) and all(isinstance(name, str) for name in value):
-        if not value:
-            return "{}"
-        fields = ",\n".join(f"{inner}{encode_basestring(name)}: {_indented(item, inner)}"
-                             for name, item in value.items())
-        return f"{{\n{fields}\n{indent}}}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        items = ",\n".join(inner + _indented(item, inner) for item in value)
-        return f"[\n{items}\n{indent}]"
-    text = json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))  # numbers, null, true, false
+    if isinstance(value, dict):
+        fields = []
+        for name, item in value.items():
+            if not isinstance(name, str):
+                break  # json.dumps turns such keys into text
+            text = encode_basestring(item) if isinstance(item, str) else "null" if item is None else \
+                _indented(item, inner)
+            fields.append(f"{inner}{encode_basestring(name)}: {text}")
+        else:
+            return "{\n" + ",\n".join(fields) + "\n" + indent + "}" if fields else "{}"
+    elif isinstance(value, list | tuple):
+        items = [inner + _indented(item, inner) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]" if items else "[]"
+    text = json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))  # numbers, true, false
     return text.replace("\n", "\n" + indent)
