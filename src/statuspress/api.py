@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from json.encoder import encode_basestring
 from typing import Any
 
 from . import status
@@ -59,7 +60,10 @@ def api_files(site: Site, now: datetime) -> dict[str, bytes]:
 def stamp(moment: datetime) -> str:
     """Format a time as Statuspage does: ISO 8601 in UTC with milliseconds, `2026-11-24T12:00:00.000Z`."""
     utc = moment.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    if utc.year < 1000:  # strftime does not pad the year
+        return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    return (f"{utc.year}-{utc.month:02}-{utc.day:02}T{utc.hour:02}:{utc.minute:02}:{utc.second:02}"
+            f".{utc.microsecond // 1000:03d}Z")
 
 
 def page_id(config: SiteConfig) -> str:
@@ -88,7 +92,7 @@ def update_ids(notice_id: str, entries: Sequence[tuple[str, datetime]]) -> list[
 
 def dump(data: Json) -> bytes:
     """Serialise deterministically: fields in Statuspage's order, two-space indent, UTF-8, final newline."""
-    return (json.dumps(data, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n").encode("utf-8")
+    return (_indented(data, "") + "\n").encode("utf-8")
 
 
 def maintenance_created(maintenance: Maintenance, now: datetime) -> datetime:
@@ -547,5 +551,30 @@ class _Lazy:
 
 def nested(data: Json | list[Json], depth: int) -> str:
     """Serialise as `dump` does a value `depth` levels inside an object (without the final newline)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, separators=(",", ": "))
-    return text.replace("\n", "\n" + "  " * depth)
+    return _indented(data, "  " * depth)
+
+
+def _indented(value: Any, indent: str) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))`, every line after the first
+    indented by `indent`: the same text, made without the standard library's indenting encoder, which
+    is written in Python and takes a generator per value."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    inner = indent + "  "
+    if isinstance(value, dict):
+        fields = []
+        for name, item in value.items():
+            if not isinstance(name, str):
+                break  # json.dumps turns such keys into text
+            text = encode_basestring(item) if isinstance(item, str) else "null" if item is None else \
+                _indented(item, inner)
+            fields.append(f"{inner}{encode_basestring(name)}: {text}")
+        else:
+            return "{\n" + ",\n".join(fields) + "\n" + indent + "}" if fields else "{}"
+    elif isinstance(value, list | tuple):
+        items = [inner + _indented(item, inner) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]" if items else "[]"
+    text = json.dumps(value, ensure_ascii=False, indent=2, separators=(",", ": "))  # numbers, true, false
+    return text.replace("\n", "\n" + indent)

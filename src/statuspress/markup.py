@@ -6,7 +6,8 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
 import nh3
@@ -35,6 +36,10 @@ REL_VALUES = {"a": {"rel": {EXTERNAL_REL}}}  # the one value a link's rel may ha
 
 TASK = re.compile(r'<input type="checkbox" disabled( checked)?/?>')
 IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")  # browsers drop these from a URL, even inside the scheme
+# A paragraph of one line that Markdown leaves as it is: it starts with a letter (no list, heading, quote
+# or code block), and holds only letters, digits, single spaces and punctuation that no Markdown pattern
+# starts with (none of *_`[]<>&\#|~). Text made only of such paragraphs is rendered without the converter.
+PLAIN = re.compile(r"""[^\W\d_](?:[^\W_]|[.,;:'"?!()/%+=@$-]| (?=[^ ]))*""")
 
 _local = threading.local()
 
@@ -113,18 +118,44 @@ def to_html(text: str, site_url: str | None = None, task_labels: tuple[str, str]
     key = (text, site_url, task_labels)
     if memo is not None and (known := memo.get(key)) is not None:
         return known
+    rendered = _plain(text)
+    if rendered is None:
+        rendered = TASK.sub(lambda match: _label_task(match, task_labels), _convert(text, site_url))
+    result = _clean(rendered)
+    if memo is not None:
+        memo.put(key, result)
+    return result
+
+
+def _plain(text: str) -> str | None:
+    """What Markdown makes of text whose paragraphs are all PLAIN, made without it; None for other text."""
+    parts = text.strip("\n").split("\n\n")
+    if not all(PLAIN.fullmatch(part) for part in parts):
+        return None
+    return "\n".join(f"<p>{part}</p>" for part in parts)
+
+
+def _convert(text: str, site_url: str | None) -> str:
+    """Markdown's HTML for `text`, before it is sanitised."""
     md, links = _converter()
     links.site_url = site_url
     try:
-        rendered = md.reset().convert(text)
+        return md.reset().convert(text)
     except RecursionError:
         # The loader refuses text nested this deep; should any reach here, show it as plain text,
         # and build a new converter: this one's parser state is left half-way.
         _local.md = None
-        rendered = "".join(f"<p>{html.escape(part)}</p>\n" for part in text.split("\n\n") if part.strip())
-    html_text = TASK.sub(lambda match: _label_task(match, task_labels), rendered)
-    result = nh3.clean(html_text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None,
-                       tag_attribute_values=REL_VALUES)
-    if memo is not None:
-        memo.put(key, result)
-    return result
+        return "".join(f"<p>{html.escape(part)}</p>\n" for part in text.split("\n\n") if part.strip())
+
+
+def _cleaner() -> Callable[[str], str]:
+    """nh3's sanitiser with the options above: a reusable Cleaner where nh3 has one (0.2.18 and later)."""
+    options: dict[str, Any] = {"tags": TAGS, "attributes": ATTRIBUTES, "url_schemes": SCHEMES, "link_rel": None,
+                               "tag_attribute_values": REL_VALUES}
+    cleaner = getattr(nh3, "Cleaner", None)
+    if cleaner is not None:
+        return cast(Callable[[str], str], cleaner(**options).clean)
+    return lambda html_text: nh3.clean(html_text, **options)
+
+
+_clean = _cleaner()

@@ -6,10 +6,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    pass_eval_context,
+)
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from . import i18n, status, times
@@ -20,6 +29,9 @@ from .model import Component, ComponentStatus, Indicator, Kind, Site, SiteConfig
 from .reuse import reused
 from .static import Assets, load_assets, policy_sources
 from .views import ComponentView, DayView, NoticeView, component_views
+
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 ASSETS = "assets"
 
@@ -47,9 +59,14 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
         # of the temporary directory that only this user can write (like Python's own .pyc files), never
         # in the site or its cache, which others may write.
         bytecode_cache=FileSystemBytecodeCache(),
+        # A build's environment is made again when a template changes (build._environment): no need to
+        # ask the disk whether one did, several times a page.
+        auto_reload=False,
     )
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
+    gettext = _gettext(lang.translations)
+    env.globals.update(_=gettext, gettext=gettext)
     env.filters.update(
         stamp=lambda t, weekday=False: dates.stamp(t, zone, weekday),
         short_stamp=lambda t, now: dates.short_stamp(t, zone, now),
@@ -75,6 +92,23 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     env.globals.update(remember=remember, settled_keys=settled_keys)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
+
+
+def _gettext(translations: Translations) -> Callable[..., str]:
+    """The templates' `_()` and `gettext()` as jinja2.ext.i18n makes them (newstyle: the message is a format
+    string, Markup when autoescaping), with each message looked up once: they are called many times a page."""
+    found: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+        if not eval_ctx.autoescape:
+            return translations.gettext(string) % variables
+        message = found.get(string)
+        if message is None:
+            message = found[string] = Markup(translations.gettext(string))
+        return message % variables if variables or "%" in message else message
+
+    return gettext
 
 
 def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -> Markup:

@@ -68,6 +68,14 @@ def parse_body(body: str, first_line: int, kind: Kind, report: Reporter) -> Body
     cost = _Cost(report)
     for offset, line in enumerate(body.split("\n")):
         number = first_line + offset
+        if not fence and (not line or line[0].isalpha()):  # most lines: blank, or text that starts no block
+            if line:
+                cost.text(number, line)
+            else:
+                cost.end()
+            chunks[-1][2].append(line)
+            previous = line
+            continue
         marker = FENCE.match(line)
         cost.line(number, line, text=not (fence or marker))
         if fence:
@@ -167,6 +175,12 @@ class _Cost:
             self.brackets += line.count("[") - line.count("\\[")
         if line.lstrip().startswith("#"):  # a heading is a run of its own
             self.end()
+
+    def text(self, number: int, line: str) -> None:
+        """`line` for a line of text that starts with a letter: not nested, not blank, not a heading."""
+        self.start = self.start or number
+        self.length += len(line) + 1
+        self.brackets += line.count("[") - line.count("\\[")
 
     def end(self) -> None:
         self.work += self.brackets * self.length

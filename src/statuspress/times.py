@@ -66,7 +66,10 @@ def parse_now(text: str | None) -> datetime:
 
 def iso(moment: datetime) -> str:
     """Format as ISO 8601 UTC with a `Z`, for `datetime` attributes and machines."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    if m.year < 1000:  # strftime does not pad the year
+        return m.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{m.year}-{m.month:02}-{m.day:02}T{m.hour:02}:{m.minute:02}:{m.second:02}Z"
 
 
 def zone_name(moment: datetime, zone: tzinfo) -> str:
@@ -76,7 +79,8 @@ def zone_name(moment: datetime, zone: tzinfo) -> str:
 
 
 def clock(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
+    local = moment.astimezone(zone)
+    return f"{local.hour:02}:{local.minute:02}"
 
 
 def day(moment: datetime, zone: tzinfo, weekday: bool = False) -> str:

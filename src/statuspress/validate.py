@@ -110,8 +110,9 @@ class Reporter:
             self.error(doc.line(*path), f"'{path[-1]}' must be text", "quote it if it is")
             return None
         text = str(value).strip()
-        bad = next((ch for ch in text if CONTROL.match(ch)), None)
-        if bad is not None:
+        found = CONTROL.search(text)
+        if found is not None:
+            bad = found.group()
             # Feeds, calendars and XML cannot carry these; they are never meant in a title or a name.
             self.error(doc.line(*path), f"'{path[-1]}' contains the control character U+{ord(bad):04X}",
                        "remove it; write line breaks in the text below the front matter")
