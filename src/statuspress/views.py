@@ -27,7 +27,6 @@ from .model import (
 from .reuse import digest, reused
 
 T = TypeVar("T")
-N = TypeVar("N", bound=Notice)
 
 # An update's label in English words; the pages take them from the catalogue (i18n.py).
 LABEL_WORDS = {
@@ -224,8 +223,8 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
     weight = Fraction(str(config.uptime.partial_outage))
     # Incidents resolved before the bar's first day are not in it: passed over once, not per component.
     since = status.day_start(status.first_day(now, config.zone, config.uptime.days), config.zone)
-    incidents = notices_naming(config, [i for i in site.incidents if not status.resolved_before(i, since)])
-    maintenance = notices_naming(config, site.maintenance)
+    incidents = naming(config, [i for i in site.incidents if not status.resolved_before(i, since)], _named)
+    maintenance = naming(config, site.maintenance, _named)
     shown = views_naming(config, views)
     found: dict[str, ComponentView] = {}
     for component in config.components:
@@ -247,6 +246,10 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
     return found
 
 
+def _named(notice: Notice) -> list[str]:
+    return [cid for cid, _ in notice.components]
+
+
 def naming(config: SiteConfig, items: Sequence[T], names: Callable[[T], Iterable[str]]) -> dict[str, list[T]]:
     """Group notices (or views) by the components they name, keeping their order."""
     found: dict[str, list[T]] = {c.id: [] for c in config.components}
@@ -256,19 +259,6 @@ def naming(config: SiteConfig, items: Sequence[T], names: Callable[[T], Iterable
     return found
 
 
-def notices_naming(config: SiteConfig, notices: Sequence[N]) -> dict[str, list[N]]:
-    """Group notices by the components they name, keeping their order."""
-    found: dict[str, list[N]] = {c.id: [] for c in config.components}
-    for notice in notices:
-        for cid, _ in notice.components:
-            found[cid].append(notice)
-    return found
-
-
 def views_naming(config: SiteConfig, views: Sequence[NoticeView]) -> dict[str, list[NoticeView]]:
     """Group views by the components they name, keeping their order."""
-    found: dict[str, list[NoticeView]] = {c.id: [] for c in config.components}
-    for view in views:
-        for component, _ in view.components:
-            found[component.id].append(view)
-    return found
+    return naming(config, views, lambda view: [component.id for component, _ in view.components])
