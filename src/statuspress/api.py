@@ -509,8 +509,7 @@ class Api:
     def record(self, page_text: str, field: str, notice: Notice) -> bytes:
         """A notice's own file, `dump({"page": page, field: <its object>})`, made of parts: a settled
         notice's object (but its components, which show their status at `now`) is made once and reused."""
-        settled = status.settled_at(notice, self.now)
-        named = key(("api", digest(notice), settled)) if settled is not None else ""
+        named = self.object_key(notice)
         text = self.body(notice, named)
         components_ids = tuple(cid for cid, _ in notice.components)
         if components_ids not in self.components_text:
@@ -529,10 +528,13 @@ class Api:
         def body() -> str:
             return nested({**made[notice], "components": HOLE}, 1)
 
-        if named is None:
-            settled = status.settled_at(notice, self.now)
-            named = key(("api", digest(notice), settled)) if settled is not None else ""
+        named = self.object_key(notice) if named is None else named
         return reused_as(named, body) if named else body()
+
+    def object_key(self, notice: Notice) -> str:
+        """The key a settled notice's object is kept under (reuse.py); "" while it is not settled."""
+        settled = status.settled_at(notice, self.now)
+        return key(("api", digest(notice), settled)) if settled is not None else ""
 
 
 class _Lazy:
