@@ -9,6 +9,7 @@ the workers call the very functions the build calls, under the same keys. Small 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -51,8 +52,14 @@ def _worth_sharing(jobs: int, processes: int) -> bool:
 def _share_out(jobs: list[J], work: Callable[[list[J]], R], processes: int) -> Iterator[tuple[list[J], R]]:
     """Hand `jobs` to forked workers in chunks; yield each chunk with what `work` returned for it, in order."""
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        yield from zip(chunks, pool.imap(work, chunks), strict=True)
+    # What the workers inherit (the site, what the store holds) is out of the garbage collector's sight
+    # while they run, so that their collections neither scan it nor copy its pages (gc.freeze).
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from zip(chunks, pool.imap(work, chunks), strict=True)
+    finally:
+        gc.unfreeze()
 
 
 def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
