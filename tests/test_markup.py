@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -30,3 +32,19 @@ def test_only_plain_text_skips_the_converter() -> None:
         "<p>We are investigating.</p>\n<p>Fixed at 10:00 (UTC).</p>")
     for text in ("1. One", "- One", "A *b*", "Two  spaces", "Line\nbreak", "A & B", "See [x](y)", "    code"):
         assert markup._plain(text) is None, text
+
+
+# What `markup.plain` accepts, as the pattern it replaced: a letter, then letters, digits, single spaces
+# inside and the punctuation that no Markdown pattern starts with.
+PLAIN = re.compile(r"""[^\W\d_](?:[^\W_]|[.,;:'"?!()/%+=@$-]| (?=[^ ]))*""")
+CHARACTERS = "aZé日1٣²½_ .,;:'\"?!()/%+=@$-\n\t*#<>&`[]~\\|\u00a0\u2003"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(CHARACTERS), max_size=12) | st.text(max_size=12))
+@example("²nd")  # a digit, not a decimal one: a letter to str.isalnum, and to the pattern
+@example("٣ apples")  # an Arabic-Indic decimal digit: not a letter to either
+@example("a b ")
+@example("snake_case")
+def test_plain_paragraphs_are_those_of_the_pattern(paragraph: str) -> None:
+    assert markup.plain(paragraph) == bool(PLAIN.fullmatch(paragraph))

@@ -13,15 +13,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
-
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vText
 
 from . import i18n, status
 from .markup import to_html
 from .model import Maintenance, MaintenanceState, Site, SiteConfig
 from .reuse import digest, reused
 from .views import NoticeView
+
+if TYPE_CHECKING:
+    from icalendar import Event, Timezone
 
 CALENDAR = "maintenance.ics"
 PRODID = "-//statuspress//maintenance calendar//EN"  # no version: output must not change with upgrades
@@ -123,6 +125,8 @@ def description(config: SiteConfig, maintenance: Maintenance, now: datetime) -> 
 
 def maintenance_event(config: SiteConfig, maintenance: Maintenance, now: datetime) -> Event:
     """Return the VEVENT of one published maintenance as it stands at `now`."""
+    from icalendar import Event  # loaded only when an event is made: most rebuilds reuse them all
+
     window = status.window_at(maintenance, now)
     changed = _utc(status.last_changed(maintenance, now))
     cancelled = status.maintenance_state(maintenance, now) is MaintenanceState.CANCELLED
@@ -146,6 +150,8 @@ def maintenance_event(config: SiteConfig, maintenance: Maintenance, now: datetim
 
 def _utc_zone() -> Timezone:
     """A VTIMEZONE for UTC: the one component of a calendar with no maintenance (RFC 5545 asks for one)."""
+    from icalendar import Timezone, TimezoneStandard
+
     zone = Timezone()
     zone.add("tzid", "UTC")
     standard = TimezoneStandard()
@@ -160,6 +166,23 @@ def _utc_zone() -> Timezone:
 def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now: datetime) -> bytes:
     """Render `maintenance.ics`: every maintenance published at `now` whose window ends after a year ago
     (`PAST`), by window: what is ahead and the past year, however long the history."""
+    shown = [m for m in maintenance if status.is_published(m, now) and status.window_at(m, now).end > now - PAST]
+    shown.sort(key=lambda m: (status.window_at(m, now).start, m.slug))
+    if not shown:
+        return _calendar(config, empty=True)
+    # As `Calendar.to_ical` would write it with the events added, each event written apart: the head
+    # depends on the configuration only, and a settled maintenance's event is made once; both are reused
+    # by later builds (reuse.py), which then need not load icalendar at all.
+    head: bytes = reused(("calendar-head",), partial(_calendar, config)).removesuffix(END)
+    events = [reused(("event", digest(m), settled), partial(_event, config, m, settled))
+              if (settled := status.settled_at(m, now)) else _event(config, m, now) for m in shown]
+    return head + b"".join(events) + END
+
+
+def _calendar(config: SiteConfig, empty: bool = False) -> bytes:
+    """The calendar without events: with only a VTIMEZONE for UTC when it is `empty`."""
+    from icalendar import Calendar, vDuration, vText
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -172,18 +195,10 @@ def maintenance_calendar(config: SiteConfig, maintenance: list[Maintenance], now
     cal.add("name", vText(name))  # RFC 7986's NAME, what X-WR-CALNAME says
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    shown = [m for m in maintenance if status.is_published(m, now) and status.window_at(m, now).end > now - PAST]
-    shown.sort(key=lambda m: (status.window_at(m, now).start, m.slug))
-    if not shown:
+    if empty:
         cal.add_component(_utc_zone())
-        ical: bytes = cal.to_ical()
-        return ical
-    # As `Calendar.to_ical` would write it with the events added, each event written apart: a settled
-    # maintenance's is made once and reused by later builds (reuse.py).
-    head: bytes = cal.to_ical().removesuffix(END)
-    events = [reused(("event", digest(m), settled), partial(_event, config, m, settled))
-              if (settled := status.settled_at(m, now)) else _event(config, m, now) for m in shown]
-    return head + b"".join(events) + END
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def _event(config: SiteConfig, maintenance: Maintenance, now: datetime) -> bytes:
