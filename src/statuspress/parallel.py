@@ -34,7 +34,8 @@ CHUNK = 250  # notices per task: small enough to share out evenly, large enough 
 J = TypeVar("J")
 R = TypeVar("R")
 
-_job: tuple[Site, datetime, Assets] | None = None  # set before the workers fork; they inherit it
+# set before the workers fork, which inherit it: the site, `now`, its static files and its notices
+_job: tuple[Site, datetime, Assets, tuple[Notice, ...]] | None = None
 
 
 def workers() -> int:
@@ -69,19 +70,20 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
         return 0
     notices = (*site.incidents, *site.maintenance)
 
-    def lacking(notices: Iterable[Notice]) -> list[Notice]:
-        return [n for n in notices if status.is_published(n, now) and (moment := status.settled_at(n, now))
-                is not None and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+    def lacking(indexes: Iterable[int]) -> list[int]:
+        return [i for i in indexes if status.is_published(n := notices[i], now) and (moment := status.settled_at(
+                n, now)) is not None and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
 
     # A cache holds all of a long history or little of it (outputs are made and dropped together): when a
     # sample of SAMPLE notices lacks nothing, a few that settled since will be made in the build itself.
-    if not _worth_sharing(len(notices), processes) or not lacking(notices[:: max(1, len(notices) // SAMPLE)]):
+    everything = range(len(notices))
+    if not _worth_sharing(len(notices), processes) or not lacking(everything[:: max(1, len(notices) // SAMPLE)]):
         return 0
-    todo = lacking(notices)
+    todo = lacking(everything)  # by index: the workers have the notices already, forked with the site
     if not _worth_sharing(len(todo), processes):
         return 0
     global _job
-    _job = (site, now, static)
+    _job = (site, now, static, notices)
     try:
         for _, made in _share_out(todo, _make, processes):
             for key, value in made.items():
@@ -125,18 +127,19 @@ def _loaded(found: tuple[Notice | None, list[Problem]]) -> Loaded:
 _worker: tuple[Environment, Api] | None = None  # a worker's template environment and API, made once
 
 
-def _make(notices: list[Notice]) -> dict[str, object]:
-    """In a worker: make the view, page and API object of each settled notice; return them by key."""
+def _make(indexes: list[int]) -> dict[str, object]:
+    """In a worker: make the view, page and API object of the settled notices at `indexes` in the site;
+    return them by key."""
     global _worker
     assert _job is not None
-    site, now, static = _job
+    site, now, static, notices = _job
     if _worker is None:
         _worker = (environment(site, static), Api(site, now))
     env, api = _worker
     indicator = api.indicator  # not shown on settled pages
     recorder = reuse.Memory()
     reuse.store = recorder
-    for notice in notices:
+    for notice in map(notices.__getitem__, indexes):
         view = notice_view(notice, site.config, now)
         notice_page(env, site.config, view, now, indicator)
         api.body(notice)
