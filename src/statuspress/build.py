@@ -449,6 +449,7 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
     stale = set(held)
     folders = {name.rpartition("/")[0] for name in stale} | {""}
     entries: dict[str, Entry] = {}
+    first = not os.path.isdir(previous_root)  # no site yet: nothing to link or compare
     for name, data in outputs.items():
         stale.discard(name)
         folder = name.rpartition("/")[0]
@@ -458,13 +459,11 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
         target = f"{root}/{name}"
         source = f"{previous_root}/{name}"
         key = reuse.tag(data)
-        previous = _unchanged(source, data, key, live.get(name))
+        previous = None if first else _unchanged(source, data, key, live.get(name))
         if previous is not None:
             entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)
             if _same_file(previous, target):
                 continue  # the spare site already links the file that stays
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)  # never write into it: it may be a link to a file of the live site
         if previous is None or not _link(source, target):
             written = write_file(target, data)
             entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
@@ -483,10 +482,24 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
 
 
 def write_file(path: str, data: bytes) -> os.stat_result:
-    """Write one output file and return its status (tests stop a build here)."""
-    with open(path, "wb") as file:
-        file.write(data)
-        return os.fstat(file.fileno())
+    """Write one output file as a new file and return its status (tests stop a build here). A file already
+    at `path` is replaced, never written into: it may be a link to a file of the live site. Plain system
+    calls: `open()` would also ask whether the file is a terminal and where it stands, for every file."""
+    try:
+        handle = os.open(path, NEW_FILE, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        handle = os.open(path, NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+        return os.fstat(handle)
+    finally:
+        os.close(handle)
+
+
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _unchanged(path: str, data: bytes, key: str | None, entry: Entry | None) -> os.stat_result | None:
@@ -513,9 +526,14 @@ def _same_file(found: os.stat_result, path: str) -> bool:
 
 
 def _link(source: str, target: str) -> bool:
-    """Hard-link `source` as `target`; False on a file system without hard links, or a file gone since."""
+    """Hard-link `source` as `target`, in place of any file there; False on a file system without hard links,
+    or a file gone since."""
     try:
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            os.unlink(target)
+            os.link(source, target)
     except OSError:
         return False
     return True
