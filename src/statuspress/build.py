@@ -28,7 +28,7 @@ from .cache import stamp, using
 from .calendar import calendar_files
 from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
-from .load import RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
+from .load import RAW, RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
 from .model import Incident, Kind, Maintenance, Notice, Problem, Site
 from .parallel import prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
@@ -499,7 +499,7 @@ def write_file(path: str, data: bytes) -> os.stat_result:
         os.close(handle)
 
 
-NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | RAW
 
 
 def _unchanged(path: str, data: bytes, key: str | None, entry: Entry | None) -> os.stat_result | None:

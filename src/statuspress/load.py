@@ -162,10 +162,13 @@ def _notice_files(root: str, kind: Kind, problems: list[Problem]) -> list[tuple[
     return files
 
 
+RAW = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # as open() sets: not inherited, no newline translation
+
+
 def read_file(path: str) -> bytes:
     """The bytes of one notice file (tests make it fail), read with plain system calls: `open()` would
     also ask whether the file is a terminal, how large it is and where it stands, for every notice."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    handle = os.open(path, os.O_RDONLY | RAW)
     try:
         chunks = []
         while chunk := os.read(handle, 1 << 20):
