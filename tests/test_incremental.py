@@ -273,11 +273,22 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     made: list[int] = []
     real = parallel.prepare
     monkeypatch.setattr(build_module, "prepare", lambda *args: made.append(real(*args)) or made[-1])
+    makers = generated.parent / "makers"  # the processes that made the feeds, API and badges
+    rest = build_module._feeds_api_badges
+
+    def noted(*args: Any) -> dict[str, bytes]:
+        with makers.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return rest(*args)
+
+    monkeypatch.setattr(build_module, "_feeds_api_badges", noted)
     sequential, _, _ = build_with_summary(generated, NOW)
     assert made == [0]  # one process: nothing made in workers
     shared, _, _ = build_with_summary(generated, NOW, processes=2)
     assert made[1] > 50  # every settled notice was made in a worker
     assert shared == sequential
+    here, aside = map(int, makers.read_text().split())
+    assert here == os.getpid() != aside  # the feeds, API and badges of a long history: beside the pages
     folder = generated / cache.FOLDER
     kept: list[str] = []  # notices read in workers (a build with a cache only), then kept in it
     keep = cache.BuildCache.keep_notice
@@ -288,6 +299,74 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     assert len(kept) == 60  # the 60 incidents; the 3 maintenance files are too few to share out
     again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)
     assert made[3] == 0 and again == build_site(generated, NOW + timedelta(hours=1))[0]
+
+
+def test_notice_files_read_in_workers_are_parsed_there_only_when_the_cache_lacks_them(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MINIMUM", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    parsed = generated.parent / "parsed"  # by worker processes, which cannot tell the test otherwise
+    parse = parallel.load_notice
+
+    def noted(data: bytes, path: str, *args: Any) -> Any:
+        with parsed.open("a") as file:
+            file.write(f"{os.getpid()} {path}\n")
+        return parse(data, path, *args)
+
+    monkeypatch.setattr(parallel, "load_notice", noted)
+    folder = generated / cache.FOLDER
+    cold, _, _ = build_with_summary(generated, NOW, folder, processes=2)
+    lines = parsed.read_text().splitlines()
+    assert len(lines) == 60 and os.getpid() not in {int(line.split()[0]) for line in lines}
+    for path in generated.glob("incidents/*.md"):  # a fresh checkout: every file is new to the cache
+        path.touch()
+    parsed.unlink()
+    checkout, _, _ = build_with_summary(generated, NOW, folder, processes=2)
+    assert checkout == cold == build_site(generated, NOW)[0] and not parsed.exists()  # read, found in the cache
+    unreadable = sorted(generated.glob("incidents/*.md"))[7]
+    unreadable.write_text("---\ntitle: Changed\n---\n")  # and unreadable: no other problem reported
+    real = load_module.read_file
+    monkeypatch.setattr(load_module, "read_file", lambda path: real("/nonexistent/") if path == str(unreadable)
+                        else real(path))
+    outputs, problems, _ = build_with_summary(generated, NOW, folder, processes=2)
+    assert outputs is None and [str(p) for p in problems if p.is_error] == [
+        f"incidents/{unreadable.name}:1: error: cannot read the file: No such file or directory"]
+
+
+def test_what_is_made_aside_comes_back_with_what_it_kept_and_tagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = reuse.Memory()
+    monkeypatch.setattr(reuse, "store", store)
+    monkeypatch.setattr(parallel, "SEND", 2)  # five files: sent in three parts
+
+    def work() -> dict[str, bytes]:
+        made = reuse.reused_as("kept", lambda: b"made and kept")  # kept in the store, tagged
+        return {"a": made, "b": reuse.tagged(b"tagged", "b-key"), "c": b"plain", "d": b"", "pid": b"%d" % os.getpid()}
+
+    with parallel.aside(work, 2, parallel.MINIMUM) as made:
+        files = made()
+    assert files.pop("pid") != b"%d" % os.getpid()
+    assert files == {"a": b"made and kept", "b": b"tagged", "c": b"plain", "d": b""}
+    assert store.made == {"kept": b"made and kept"} and store.made["kept"] is files["a"]  # sent once
+    assert [reuse.tag(files[name]) for name in "abcd"] == ["kept", "b-key", None, None]
+    with parallel.aside(work, 1, parallel.MINIMUM) as made:  # one process: made here
+        assert made()["pid"] == b"%d" % os.getpid()
+    with parallel.aside(work, 2, parallel.MINIMUM - 1) as made:  # too small to be worth a process
+        assert made()["pid"] == b"%d" % os.getpid()
+
+
+def test_an_error_made_aside_is_raised_here_and_an_unwanted_process_is_stopped() -> None:
+    calls: list[int] = []
+
+    def failing() -> dict[str, bytes]:
+        calls.append(os.getpid())  # only what happens here is seen here
+        raise jinja2.TemplateError("undefined")
+
+    with pytest.raises(jinja2.TemplateError, match="undefined"), parallel.aside(failing, 2, parallel.MINIMUM) as made:
+        made()
+    assert calls == [os.getpid()]  # once here, after the process failed
+    with parallel.aside(lambda: {"a": b"x" * 10_000_000}, 2, parallel.MINIMUM):
+        pass  # stopped before asking: the process, blocked sending, is not left behind
+    assert parallel.multiprocessing.active_children() == []
 
 
 def test_a_process_that_builds_again_takes_over_its_last_cache_without_reading_it(

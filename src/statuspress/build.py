@@ -30,7 +30,7 @@ from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
 from .load import RAW, RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
 from .model import Incident, Kind, Maintenance, Notice, Problem, Site
-from .parallel import prepare, read_notices
+from .parallel import aside, prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
 from .views import NoticeView, all_views, notice_view
@@ -107,13 +107,13 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     env = _environment(site, static)
+    # The feeds, the calendar, the API and the badges are made beside the pages: by a second process
+    # while this one renders the pages, for a long history in a build that may use several.
+    rest = partial(_feeds_api_badges, site, views, now, env)
     try:
-        outputs = render_pages(site, views, now, env)
-        outputs.update(feed_files(site, views, now, env))  # feed.atom, feeds/<component>.atom
-        outputs.update(calendar_files(site, views, now))  # maintenance.ics
-        api = api_files(site, now)  # api/v2/*.json
-        outputs.update(api)
-        outputs.update(badge_files(site, views, now, env))  # badges, embeds, offline pages, _headers
+        with aside(rest, processes, len(views)) as made:
+            outputs = render_pages(site, views, now, env)
+            outputs.update(made())
     except jinja2.TemplateSyntaxError as exc:
         return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")], None
     except jinja2.TemplateError as exc:
@@ -124,7 +124,8 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     feed_ids = _feed_ids(outputs.get(FEED, b""))
     # The API landed after this check: a build without it (api_files returns nothing) is not refused for
     # that, and its summary says "no API". Once there is an API, every published notice must be in it.
-    missing = _missing(site, published, views, outputs, feed_ids, with_api=bool(api))
+    with_api = any(name.startswith(API) for name in outputs)
+    missing = _missing(site, published, views, outputs, feed_ids, with_api)
     if missing:
         return None, [*problems, *missing], None
     summary = Summary(
@@ -132,10 +133,20 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
         published=len(published),
         pages=sum(name.endswith(".html") for name in outputs),
         feed_entries=len(feed_ids),
-        api_records=sum(_is_api_record(name) for name in outputs) if api else None,
+        api_records=sum(_is_api_record(name) for name in outputs) if with_api else None,
         files=len(outputs),
     )
     return dict(sorted(outputs.items())), problems, summary
+
+
+def _feeds_api_badges(site: Site, views: list[NoticeView], now: datetime, env: jinja2.Environment
+                      ) -> dict[str, bytes]:
+    """Every output but the HTML pages of `render_pages` and the static files."""
+    outputs = feed_files(site, views, now, env)  # feed.atom, feeds/<component>.atom
+    outputs.update(calendar_files(site, views, now))  # maintenance.ics
+    outputs.update(api_files(site, now))  # api/v2/*.json; none in a build without the API
+    outputs.update(badge_files(site, views, now, env))  # badges, embeds, offline pages, _headers
+    return outputs
 
 
 def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | None = None

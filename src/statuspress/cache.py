@@ -100,13 +100,17 @@ class BuildCache:
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
-        key = self.notice_key(data, path, kind, config)
+        return self.read_as(self.notice_key(data, path, kind, config), path, kind,
+                            lambda: load_notice(data, path, kind, config))
+
+    def read_as(self, key: str, path: str, kind: Kind, read: Callable[[], Loaded]) -> Loaded:
+        """`notice` of the file at `path` whose `notice_key` is `key`: what the cache holds, or `read()`."""
         signature = self._signed.pop(path, None)
         if signature is not None:
             self.files[path] = (signature, kind.value, self._config[1], key)
         found = _carried(self.notices, self._old_notices, key)
         if found is None:
-            notice, problems = load_notice(data, path, kind, config)
+            notice, problems = read()
             found = self.notices[key] = (notice, list(problems))
         else:
             self.hits += 1

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .config import load_config
 from .model import (
@@ -44,7 +44,17 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 UNCLEAN_NAME = re.compile(r"^\.|\s|[^\x00-\x7f]")
 Reader = Callable[[bytes, str, Kind, SiteConfig], tuple[Notice | None, list[Problem]]]
 Loaded = tuple[Notice | None, list[Problem]]
-ReadAll = Callable[[list[tuple[bytes, str, Kind]], SiteConfig], list[Loaded]]
+
+
+class Unread(NamedTuple):
+    """A notice file to read: its path as found, its path relative to the site, and its kind."""
+
+    path: str
+    relative: str
+    kind: Kind
+
+
+ReadAll = Callable[[list[Unread], SiteConfig], list[Loaded | Problem]]
 
 
 def slug_for(filename: str) -> str:
@@ -79,7 +89,7 @@ def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None =
     for kind in Kind:
         seen: dict[str, str] = {}
         # in order: a file to read, what an earlier build read from it, or why it is not read
-        files: list[tuple[bytes, str, Kind] | Loaded | Problem] = []
+        files: list[Unread | Loaded | Problem] = []
         for path, relative, found in _notice_files(str(root), kind, problems):
             if found.st_size > config.limits.file_bytes:  # refused unread
                 files.append(_too_large(relative, found.st_size, config))
@@ -88,20 +98,16 @@ def load_site(root: Path, read: Reader | None = None, read_all: ReadAll | None =
             if earlier is not None:
                 files.append(earlier)
                 continue
-            try:
-                files.append((read_file(path), relative, kind))
-            except OSError as exc:
-                files.append(Problem(visible(relative), 1, f"cannot read the file: {exc.strerror or exc}"))
-        texts = [item for item in files if isinstance(item, tuple) and isinstance(item[0], bytes)]
-        loaded = iter(read_all(texts, config) if read_all else [(read or load_notice)(*text, config) for text in texts])
+            files.append(Unread(path, relative, kind))
+        unread = [item for item in files if isinstance(item, Unread)]
+        loaded = iter(read_all(unread, config) if read_all else [read_one(item, config, read) for item in unread])
         for item in files:
+            if isinstance(item, Unread):
+                item = next(loaded)
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
-            if isinstance(item[0], bytes):
-                notice, found_problems = next(loaded)
-            else:
-                notice, found_problems = item
+            notice, found_problems = item
             problems.extend(found_problems)
             if notice is None:
                 continue
@@ -176,6 +182,20 @@ def read_file(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(handle)
+
+
+def read_one(file: Unread, config: SiteConfig, read: Reader | None = None) -> Loaded | Problem:
+    """Read one notice file with `read` (`load_notice` by default); or why it cannot be read."""
+    data = read_bytes(file)
+    return data if isinstance(data, Problem) else (read or load_notice)(data, file.relative, file.kind, config)
+
+
+def read_bytes(file: Unread) -> bytes | Problem:
+    """The bytes of a notice file, or why they cannot be read."""
+    try:
+        return read_file(file.path)
+    except OSError as exc:
+        return Problem(visible(file.relative), 1, f"cannot read the file: {exc.strerror or exc}")
 
 
 def _too_large(path: str, size: int, config: SiteConfig) -> Problem:

@@ -9,11 +9,14 @@ the workers call the very functions the build calls, under the same keys. Small 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from functools import partial
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from jinja2 import Environment
@@ -21,8 +24,8 @@ from jinja2 import Environment
 from . import reuse, status
 from .api import Api
 from .cache import BuildCache
-from .load import Loaded, load_notice
-from .model import Kind, Notice, Problem, Site, SiteConfig
+from .load import Loaded, Unread, load_notice, read_bytes, read_one
+from .model import Notice, Problem, Site, SiteConfig
 from .render import environment, notice_page
 from .static import Assets
 from .views import notice_view, settled_key
@@ -30,6 +33,7 @@ from .views import notice_view, settled_key
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
 CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
+SEND = 1000  # files per message from a process working `aside`
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -93,31 +97,146 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     return len(todo)
 
 
-def read_notices(texts: list[tuple[bytes, str, Kind]], config: SiteConfig, store: BuildCache,
-                 processes: int) -> list[Loaded]:
-    """Read notice files as `store.notice` does (load.ReadAll), those the cache lacks in worker processes."""
-    keys = [store.notice_key(data, path, kind, config) for data, path, kind in texts]
-    todo = [i for i, key in enumerate(keys) if not store.has_notice(key)]
-    if _worth_sharing(len(todo), processes):
-        global _reading
-        _reading = (texts, config)
+Outputs = dict[str, bytes]  # files of the site by path
+
+
+@contextlib.contextmanager
+def aside(work: Callable[[], Outputs], processes: int, notices: int) -> Iterator[Callable[[], Outputs]]:
+    """Start `work` in a forked process while the caller goes on, when the build may use `processes` and
+    has enough `notices` to make it worth it; yield a function that waits for what it made.
+
+    What `work` keeps in the store and how it tags its files (reuse.py) come back with them, as if it had
+    run here. Should the process fail, or not be started, the function does `work` here, so that its
+    errors are raised where they would have been."""
+    if not _worth_sharing(notices, processes):
+        yield work
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    gc.freeze()  # as in _share_out: the process neither scans nor copies what it inherits
+    try:
+        process = context.Process(target=_run_aside, args=(work, reader, writer), daemon=True)
+        process.start()
+    finally:
+        gc.unfreeze()
+        writer.close()
+
+    def result() -> Outputs:
+        files: Outputs = {}
         try:
-            for chunk, loaded in _share_out(todo, _read, processes):
-                for index, found in zip(chunk, loaded, strict=True):
-                    store.keep_notice(keys[index], found)
+            while isinstance(part := reader.recv(), dict):  # the files, a part at a time, then the rest
+                files.update(part)
+        except (EOFError, OSError):
+            part = None
         finally:
-            _reading = None
-    return [store.notice(data, path, kind, config) for data, path, kind in texts]
+            reader.close()
+            process.join()
+        if part is None:
+            return work()
+        kept, shared, tags = part
+        if reuse.store is not None:
+            for key, value in kept.items():
+                reuse.store.keep(key, value)
+            for key, name in shared.items():
+                reuse.store.keep(key, files[name])
+        for name, named in tags.items():
+            reuse.tagged(files[name], named)
+        return files
+
+    try:
+        yield result
+    finally:
+        if process.is_alive():  # the caller stopped before it asked for the result
+            process.kill()
+            process.join()
+        reader.close()
 
 
-_reading: tuple[list[tuple[bytes, str, Kind]], SiteConfig] | None = None  # inherited by the workers
+def _run_aside(work: Callable[[], Outputs], reader: Connection, writer: Connection) -> None:
+    """In the forked process: do `work`, then send the files it made, SEND at a time (the receiver holds
+    a part twice for a moment, not all of them), then what it kept and tagged; None if it failed."""
+    reader.close()  # the parent's end: should the parent stop, sending fails rather than waits for ever
+    recorder = _Recorder(reuse.store) if reuse.store is not None else None
+    reuse.store = recorder or reuse.store
+    try:
+        files = work()
+    except BaseException:  # noqa: BLE001  # the parent does the work again and reports the error
+        with contextlib.suppress(OSError):
+            writer.send(None)
+        return
+    kept = recorder.made if recorder is not None else {}
+    names = {id(data): name for name, data in files.items()}
+    shared = {key: names[id(value)] for key, value in kept.items() if id(value) in names}  # sent once, as files
+    tags = {name: named for name, data in files.items() if (named := reuse.tag(data))}
+    order = list(files)
+    with contextlib.suppress(OSError):
+        for start in range(0, len(order), SEND):
+            writer.send({name: files[name] for name in order[start : start + SEND]})
+        writer.send(({key: value for key, value in kept.items() if key not in shared}, shared, tags))
 
 
-def _read(indexes: list[int]) -> list[Loaded]:
-    """In a worker: read the notice files at `indexes`."""
+class _Recorder(reuse.Memory):
+    """A store that looks up in another one and records what is kept."""
+
+    def __init__(self, inner: reuse.Store) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def recall(self, key: str) -> object | None:
+        found = self.made.get(key)
+        return found if found is not None else self.inner.recall(key)
+
+
+def read_notices(files: list[Unread], config: SiteConfig, store: BuildCache, processes: int
+                 ) -> list[Loaded | Problem]:
+    """Read notice files as `store.notice` does (load.ReadAll); many of them in worker processes, which
+    read each file and parse those the cache lacks."""
+    if not _worth_sharing(len(files), processes):
+        return [read_one(file, config, store.notice) for file in files]
+    global _reading
+    _reading = (files, config, store)
+    found: list[Loaded | Problem] = []
+    try:
+        for chunk, results in _share_out(list(range(len(files))), _read, processes):
+            for file, result in zip(map(files.__getitem__, chunk), results, strict=True):
+                if isinstance(result, Problem):
+                    found.append(result)
+                    continue
+                key, loaded = result
+                if loaded is not None:
+                    store.keep_notice(key, loaded)
+                found.append(store.read_as(key, file.relative, file.kind, partial(_unexpected, file, config)))
+    finally:
+        _reading = None
+    return found
+
+
+_reading: tuple[list[Unread], SiteConfig, BuildCache] | None = None  # inherited by the workers
+
+
+def _read(indexes: list[int]) -> list[tuple[str, Loaded | None] | Problem]:
+    """In a worker: read the notice files at `indexes`; return each one's key in the store, with its reading
+    if the store lacks it; or why it cannot be read."""
     assert _reading is not None
-    texts, config = _reading
-    return [_loaded(load_notice(*texts[i], config)) for i in indexes]
+    files, config, store = _reading
+    found: list[tuple[str, Loaded | None] | Problem] = []
+    for file in map(files.__getitem__, indexes):
+        data = read_bytes(file)
+        if isinstance(data, Problem):
+            found.append(data)
+            continue
+        key = store.notice_key(data, file.relative, file.kind, config)
+        found.append((key, None if store.has_notice(key) else _loaded(load_notice(data, file.relative, file.kind,
+                                                                                   config))))
+    return found
+
+
+def _unexpected(file: Unread, config: SiteConfig) -> Loaded:
+    """What the store lacks though the worker found it there (it cannot): the file read again, here."""
+    found = read_one(file, config)
+    if isinstance(found, Problem):
+        return None, [found]
+    return found
 
 
 def _loaded(found: tuple[Notice | None, list[Problem]]) -> Loaded:
