@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 import statuspress.build as build_module
+from statuspress import parallel
 from conftest import NOW, NOW_TEXT, ROOT
 from conftest import Result as CliResult
 from statuspress.build import Summary, api_record, build_site, build_with_summary, write_site
@@ -74,17 +75,54 @@ def failing_after(calls: int, error: BaseException, real: Callable[..., Any]) ->
     return stand_in
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(errno.ENOSPC, "No space left on device"), Stop()],
                          ids=["interrupt", "disk-full", "error"])
 def test_stopped_while_writing_files_leaves_the_previous_site(
-    published: tuple[Path, Tree], example: Tree, monkeypatch: pytest.MonkeyPatch, error: BaseException
+    published: tuple[Path, Tree], example: Tree, monkeypatch: pytest.MonkeyPatch, error: BaseException,
+    processes: int
 ) -> None:
     out, before = published
-    monkeypatch.setattr(build_module, "write_file", failing_after(len(example) // 2, error, build_module.write_file))
+    monkeypatch.setattr(parallel, "MINIMUM", 10)  # two processes write a half each: stop both halfway
+    calls = len(example) // 2 // processes
+    monkeypatch.setattr(build_module, "write_file", failing_after(calls, error, build_module.write_file))
     with pytest.raises(type(error)):
-        write_site(example, out)
+        write_site(example, out, processes=processes)
     assert tree(out) == before
     assert leftovers(out) == []
+    assert parallel.multiprocessing.active_children() == []
+
+
+def test_two_processes_write_the_site_one_would(
+    tmp_path: Path, example: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MINIMUM", 10)
+    written = tmp_path / "written"  # by which process, and what
+    real = build_module.write_file
+
+    def noted(path: str, data: bytes) -> os.stat_result:
+        with written.open("a") as file:
+            file.write(f"{os.getpid()} {path}\n")
+        return real(path, data)
+
+    monkeypatch.setattr(build_module, "write_file", noted)
+    out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
+    write_site(example, out, spare, processes=2)
+    assert tree(out) == example
+    lines = [(pid, path.split(".public.new-", 1)[1].split("/", 1)[1]) for pid, path in map(
+        str.split, written.read_text().splitlines())]
+    assert sorted(name for _, name in lines) == sorted(example) and len({pid for pid, _ in lines}) == 2
+    for top in {name.partition("/")[0] for name in example if "/" in name}:  # each folder by one process
+        assert len({pid for pid, name in lines if name.startswith(f"{top}/")}) == 1, top
+    manifest = (spare.parent / build_module.MANIFEST).read_text().splitlines()
+    inodes = {line.split("\t")[1]: int(line.split("\t")[3]) for line in manifest if line.startswith("L\t")}
+    assert inodes == {name: (out / name).stat().st_ino for name in example}
+    changed = {**example, "index.html": example["index.html"] + b"\n"}
+    written.unlink()
+    write_site(changed, out, spare, processes=2)  # the files that stay are linked, not written
+    assert tree(out) == changed
+    assert [path.split(".public.new-", 1)[1].split("/", 1)[1] for _, path in map(
+        str.split, written.read_text().splitlines())] == ["index.html"]
 
 
 def test_stopped_while_bringing_the_spare_site_up_to_date_leaves_the_live_one(

@@ -303,7 +303,7 @@ def _feed_ids(feed: bytes) -> list[str]:
     return [element.text or "" for element in root.findall(ATOM_ENTRY_ID)]
 
 
-def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) -> None:
+def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, processes: int = 1) -> None:
     """Write the files into a folder beside `out`, then swap it in: never a half-written site.
 
     Whatever stops it (an error, a full disk, an interrupt), `out` is left as it was: either the whole
@@ -316,6 +316,8 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
     then creates, writes and deletes only what changed. A manifest beside it (MANIFEST) says what each
     file of the live site was made from (reuse.tagged) and which files the spare holds, so that the next
     build need neither read an unchanged file to compare it nor walk the spare's folders.
+
+    With `processes` > 1, a large site's files are written by two processes, each in its own folders.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -323,7 +325,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None) 
     staging, held = _take_spare(spare, out, held)
     retired: Path | None = None
     try:
-        entries = _fill(staging, outputs, out, live or {}, held)
+        entries = _fill(staging, outputs, out, live or {}, held, processes)
         os.chmod(staging, 0o755)
         kept: list[str] | None = None  # the files of the site swapped out and kept as the spare
         if out.exists():
@@ -440,8 +442,8 @@ def _take_spare(spare: Path | None, out: Path, held: list[str] | None) -> tuple[
     return staging, []  # a new, empty folder
 
 
-def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: list[str] | None
-          ) -> dict[str, Entry]:
+def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: list[str] | None,
+          processes: int = 1) -> dict[str, Entry]:
     """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the
     others. `live` says what the files of `out` were made from, and `held` which files `staging` holds
     (else it is walked). Return what each file of `staging` is."""
@@ -457,27 +459,36 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
             held.extend(f"{inside}/{name}" if inside else name for name in names)
             if not names:
                 emptied.add(inside)
-    stale = set(held)
-    folders = {name.rpartition("/")[0] for name in stale} | {""}
-    entries: dict[str, Entry] = {}
+    stale = set(held).difference(outputs)
+    folders = {name.rpartition("/")[0] for name in held} | {""}
     first = not os.path.isdir(previous_root)  # no site yet: nothing to link or compare
-    for name, data in outputs.items():
-        stale.discard(name)
-        folder = name.rpartition("/")[0]
-        if folder not in folders:
-            os.makedirs(os.path.join(root, folder), exist_ok=True)
-            folders.add(folder)
-        target = f"{root}/{name}"
-        source = f"{previous_root}/{name}"
-        key = reuse.tag(data)
-        previous = None if first else _unchanged(source, data, key, live.get(name))
-        if previous is not None:
-            entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)
-            if _same_file(previous, target):
-                continue  # the spare site already links the file that stays
-        if previous is None or not _link(source, target):
-            written = write_file(target, data)
-            entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
+
+    def place(names: list[str]) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        for name in names:
+            data = outputs[name]
+            folder = name.rpartition("/")[0]
+            if folder not in folders:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                folders.add(folder)
+            target = f"{root}/{name}"
+            source = f"{previous_root}/{name}"
+            key = reuse.tag(data)
+            previous = None if first else _unchanged(source, data, key, live.get(name))
+            if previous is not None:
+                entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)
+                if _same_file(previous, target):
+                    continue  # the spare site already links the file that stays
+            if previous is None or not _link(source, target):
+                written = write_file(target, data)
+                entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
+        return entries
+
+    names = list(outputs)
+    mine, theirs = _halves(names) if processes > 1 else (names, [])
+    with aside(partial(place, theirs), processes, len(theirs)) as placed:  # the other half, by another process
+        entries = place(mine)
+        entries.update(placed())
     for name in filter(_inside, stale):  # a planted manifest cannot name a file elsewhere
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(root, name))
@@ -490,6 +501,18 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
                 break
             folder = posixpath.dirname(folder)
     return entries
+
+
+def _halves(names: list[str]) -> tuple[list[str], list[str]]:
+    """`names` in two parts about as long, each with all the files of some top folders: two processes that
+    create files in the same folder wait for each other."""
+    tops: dict[str, list[str]] = {}
+    for name in names:
+        tops.setdefault(name.partition("/")[0] if "/" in name else "", []).append(name)
+    halves: tuple[list[str], list[str]] = ([], [])
+    for top in sorted(tops.values(), key=len, reverse=True):
+        min(halves, key=len).extend(top)
+    return halves
 
 
 def write_file(path: str, data: bytes) -> os.stat_result:

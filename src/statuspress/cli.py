@@ -182,7 +182,8 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
     def write(outputs: dict[str, bytes]) -> None:
         forget()  # one build: what it kept for a next one is not needed
         try:
-            write_site(outputs, out, spare=root / CACHE / "previous-site")  # updated in place by the next build
+            # the spare site is brought up to date by the next build
+            write_site(outputs, out, spare=root / CACHE / "previous-site", processes=workers())
         except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
             failed.append(exc)
 

@@ -33,10 +33,11 @@ from .views import notice_view, settled_key
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
 CHUNK = 250  # notices per task: small enough to share out evenly, large enough to be cheap to send
-SEND = 1000  # files per message from a process working `aside`
+SEND = 1000  # paths per message from a process working `aside`
 
 J = TypeVar("J")
 R = TypeVar("R")
+V = TypeVar("V")
 
 # set before the workers fork, which inherit it: the site, `now`, its static files and its notices
 _job: tuple[Site, datetime, Assets, tuple[Notice, ...]] | None = None
@@ -97,18 +98,16 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     return len(todo)
 
 
-Outputs = dict[str, bytes]  # files of the site by path
-
-
 @contextlib.contextmanager
-def aside(work: Callable[[], Outputs], processes: int, notices: int) -> Iterator[Callable[[], Outputs]]:
+def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterator[Callable[[], dict[str, V]]]:
     """Start `work` in a forked process while the caller goes on, when the build may use `processes` and
-    has enough `notices` to make it worth it; yield a function that waits for what it made.
+    the work is large enough to make it worth it (`size`: notices, or files); yield a function that waits
+    for what it made: files of the site by path, or anything else by path.
 
     What `work` keeps in the store and how it tags its files (reuse.py) come back with them, as if it had
     run here. Should the process fail, or not be started, the function does `work` here, so that its
     errors are raised where they would have been."""
-    if not _worth_sharing(notices, processes):
+    if not _worth_sharing(size, processes):
         yield work
         return
     context = multiprocessing.get_context("fork")
@@ -121,8 +120,8 @@ def aside(work: Callable[[], Outputs], processes: int, notices: int) -> Iterator
         gc.unfreeze()
         writer.close()
 
-    def result() -> Outputs:
-        files: Outputs = {}
+    def result() -> dict[str, V]:
+        files: dict[str, V] = {}
         try:
             while isinstance(part := reader.recv(), dict):  # the files, a part at a time, then the rest
                 files.update(part)
@@ -140,7 +139,8 @@ def aside(work: Callable[[], Outputs], processes: int, notices: int) -> Iterator
             for key, name in shared.items():
                 reuse.store.keep(key, files[name])
         for name, named in tags.items():
-            reuse.tagged(files[name], named)
+            if isinstance(data := files[name], bytes):
+                reuse.tagged(data, named)
         return files
 
     try:
@@ -152,8 +152,8 @@ def aside(work: Callable[[], Outputs], processes: int, notices: int) -> Iterator
         reader.close()
 
 
-def _run_aside(work: Callable[[], Outputs], reader: Connection, writer: Connection) -> None:
-    """In the forked process: do `work`, then send the files it made, SEND at a time (the receiver holds
+def _run_aside(work: Callable[[], dict[str, V]], reader: Connection, writer: Connection) -> None:
+    """In the forked process: do `work`, then send what it made, SEND paths at a time (the receiver holds
     a part twice for a moment, not all of them), then what it kept and tagged; None if it failed."""
     reader.close()  # the parent's end: should the parent stop, sending fails rather than waits for ever
     recorder = _Recorder(reuse.store) if reuse.store is not None else None
@@ -167,7 +167,7 @@ def _run_aside(work: Callable[[], Outputs], reader: Connection, writer: Connecti
     kept = recorder.made if recorder is not None else {}
     names = {id(data): name for name, data in files.items()}
     shared = {key: names[id(value)] for key, value in kept.items() if id(value) in names}  # sent once, as files
-    tags = {name: named for name, data in files.items() if (named := reuse.tag(data))}
+    tags = {name: named for name, data in files.items() if isinstance(data, bytes) and (named := reuse.tag(data))}
     order = list(files)
     with contextlib.suppress(OSError):
         for start in range(0, len(order), SEND):
