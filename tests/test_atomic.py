@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 import statuspress.build as build_module
-from statuspress import parallel
 from conftest import NOW, NOW_TEXT, ROOT
 from conftest import Result as CliResult
+from statuspress import parallel
 from statuspress.build import Summary, api_record, build_site, build_with_summary, write_site
 from statuspress.model import Site
 

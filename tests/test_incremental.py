@@ -333,20 +333,45 @@ def test_notice_files_read_in_workers_are_parsed_there_only_when_the_cache_lacks
         f"incidents/{unreadable.name}:1: error: cannot read the file: No such file or directory"]
 
 
-def test_what_is_made_aside_comes_back_with_what_it_kept_and_tagged(monkeypatch: pytest.MonkeyPatch) -> None:
-    store = reuse.Memory()
+def test_a_build_that_works_aside_keeps_in_its_cache_what_one_process_keeps(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the second process looked up or made (the settled notices' API objects, feed entries…) is kept
+    for the next build as if the build had looked it up or made it itself."""
+    monkeypatch.setattr(parallel, "MINIMUM", 10)
+    one, two = generated / cache.FOLDER, tmp_path / "two"
+    build_with_summary(generated, NOW, one)
+    shutil.copytree(one, two)
+    later = NOW + timedelta(minutes=10)
+    alone, _, _ = build_with_summary(generated, later, one)
+    beside, _, _ = build_with_summary(generated, later, two, processes=2)
+    assert beside == alone
+
+    def kept(folder: Path) -> tuple[set[Any], set[Any], set[Any]]:
+        found = cache.BuildCache(folder)
+        return set(found._old_notices), set(found._old_markdown), set(found._old_outputs)
+
+    assert kept(two) == kept(one)
+
+
+def test_what_is_made_aside_comes_back_with_what_it_used_from_the_cache_and_tagged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = cache.BuildCache(tmp_path)
+    old = b"from the last build"
+    store._old_outputs["old"] = old
     monkeypatch.setattr(reuse, "store", store)
     monkeypatch.setattr(parallel, "SEND", 2)  # five files: sent in three parts
 
     def work() -> dict[str, bytes]:
         made = reuse.reused_as("kept", lambda: b"made and kept")  # kept in the store, tagged
+        reuse.reused_as("old", lambda: b"not made again")  # carried over from the last build
         return {"a": made, "b": reuse.tagged(b"tagged", "b-key"), "c": b"plain", "d": b"", "pid": b"%d" % os.getpid()}
 
     with parallel.aside(work, 2, parallel.MINIMUM) as made:
         files = made()
     assert files.pop("pid") != b"%d" % os.getpid()
     assert files == {"a": b"made and kept", "b": b"tagged", "c": b"plain", "d": b""}
-    assert store.made == {"kept": b"made and kept"} and store.made["kept"] is files["a"]  # sent once
+    assert store.outputs == {"kept": b"made and kept", "old": old}
+    assert store.outputs["kept"] is files["a"] and store.outputs["old"] is old  # sent once; not sent
     assert [reuse.tag(files[name]) for name in "abcd"] == ["kept", "b-key", None, None]
     with parallel.aside(work, 1, parallel.MINIMUM) as made:  # one process: made here
         assert made()["pid"] == b"%d" % os.getpid()

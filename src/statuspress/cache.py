@@ -42,6 +42,8 @@ SAFE = {
 }
 Signature = tuple[int, int, int, int, int]  # a file's modification and change times, size, inode and device
 RACY_NS = 2_000_000_000  # a file changed this close to the build that read it is read again next time
+Mark = tuple[int, int, int]  # how many notices, Markdown texts and outputs a build has used (BuildCache.mark)
+Used = tuple[list[tuple[Any, Any]], ...]  # what it used since: per part, (key, value or None) (BuildCache.since)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -148,6 +150,30 @@ class BuildCache:
     def keep_notice(self, key: str, loaded: Loaded) -> None:
         """Keep a notice read elsewhere (parallel.py), as `notice` would have."""
         self.notices[key] = loaded
+
+    def mark(self) -> Mark:
+        """How much this build has used so far, for `since`."""
+        return len(self.notices), len(self.markdown), len(self.outputs)
+
+    def since(self, mark: Mark) -> Used:
+        """What this build used after `mark`, for another process's copy of this cache to `take`: each entry
+        with its value when this build made it, with None when it carried it over from the last build."""
+        return tuple([(key, None if old.get(key) is value else value) for key, value in
+                      itertools.islice(used.items(), start, None)] for (used, old), start in zip(self._parts(), mark,
+                                                                                                  strict=True))
+
+    def take(self, used: Used) -> None:
+        """Use what another process's copy of this cache used (`since`), as if this build had."""
+        for (mine, old), entries in zip(self._parts(), used, strict=True):
+            for key, value in entries:
+                if value is None:
+                    _carried(mine, old, key)
+                else:
+                    mine[key] = value
+
+    def _parts(self) -> tuple[tuple[dict[Any, Any], dict[Any, Any]], ...]:
+        return ((self.notices, self._old_notices), (self.markdown, self._old_markdown),
+                (self.outputs, self._old_outputs))
 
     def get(self, key: markup.MemoKey) -> str | None:
         return _carried(self.markdown, self._old_markdown, key)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from jinja2 import Environment
 
@@ -132,12 +132,10 @@ def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterat
             process.join()
         if part is None:
             return work()
-        kept, shared, tags = part
-        if reuse.store is not None:
-            for key, value in kept.items():
-                reuse.store.keep(key, value)
-            for key, name in shared.items():
-                reuse.store.keep(key, files[name])
+        used, tags = part
+        if used is not None and isinstance(reuse.store, BuildCache):
+            reuse.store.take(tuple([(key, files[value.name] if isinstance(value, _File) else value)
+                                    for key, value in entries] for entries in used))
         for name, named in tags.items():
             if isinstance(data := files[name], bytes):
                 reuse.tagged(data, named)
@@ -152,39 +150,36 @@ def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterat
         reader.close()
 
 
+class _File(NamedTuple):
+    """Stands for the file `name`, sent apart, in what a process working `aside` used from the cache."""
+
+    name: str
+
+
 def _run_aside(work: Callable[[], dict[str, V]], reader: Connection, writer: Connection) -> None:
     """In the forked process: do `work`, then send what it made, SEND paths at a time (the receiver holds
-    a part twice for a moment, not all of them), then what it kept and tagged; None if it failed."""
+    a part twice for a moment, not all of them), then what it used from the cache and how it tagged its
+    files; None if it failed."""
     reader.close()  # the parent's end: should the parent stop, sending fails rather than waits for ever
-    recorder = _Recorder(reuse.store) if reuse.store is not None else None
-    reuse.store = recorder or reuse.store
+    store = reuse.store if isinstance(reuse.store, BuildCache) else None  # else a store for this build only
+    mark = store.mark() if store is not None else None
     try:
         files = work()
+        used = store.since(mark) if store is not None and mark is not None else None
     except BaseException:  # noqa: BLE001  # the parent does the work again and reports the error
         with contextlib.suppress(OSError):
             writer.send(None)
         return
-    kept = recorder.made if recorder is not None else {}
     names = {id(data): name for name, data in files.items()}
-    shared = {key: names[id(value)] for key, value in kept.items() if id(value) in names}  # sent once, as files
+    if used is not None:  # what is also a file is sent once, as the file
+        used = tuple([(key, _File(names[id(value)]) if id(value) in names else value) for key, value in entries]
+                     for entries in used)
     tags = {name: named for name, data in files.items() if isinstance(data, bytes) and (named := reuse.tag(data))}
     order = list(files)
     with contextlib.suppress(OSError):
         for start in range(0, len(order), SEND):
             writer.send({name: files[name] for name in order[start : start + SEND]})
-        writer.send(({key: value for key, value in kept.items() if key not in shared}, shared, tags))
-
-
-class _Recorder(reuse.Memory):
-    """A store that looks up in another one and records what is kept."""
-
-    def __init__(self, inner: reuse.Store) -> None:
-        super().__init__()
-        self.inner = inner
-
-    def recall(self, key: str) -> object | None:
-        found = self.made.get(key)
-        return found if found is not None else self.inner.recall(key)
+        writer.send((used, tags))
 
 
 def read_notices(files: list[Unread], config: SiteConfig, store: BuildCache, processes: int
