@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import html
 import os
@@ -83,15 +84,20 @@ def build_with_summary(root: Path, now: datetime, cache: Path | None = None, pro
 
     With `write` (write_site), a successful build's files are handed to it, then let go of (an empty
     dict is returned) before the cache is saved: a long history's cold build then peaks lower."""
-    with using(cache) as store:
-        read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
-        built = _build(root, now, store.notice if store is not None else None, processes, read_all, store)
-    if built[0] is not None and write is not None:
-        write(built[0])
-        built = ({}, *built[1:])
-    if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
-        store.save()
-    return built
+    try:
+        with using(cache) as store:
+            read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
+            built = _build(root, now, store.notice if store is not None else None, processes, read_all, store)
+        if built[0] is not None and write is not None:
+            write(built[0])
+            built = ({}, *built[1:])
+        if store is not None and built[0] is not None:  # a failed build writes nothing, not even the cache
+            store.save()
+        return built
+    finally:
+        # What lives as long as the build is kept out of the garbage collector's sight while it runs
+        # (gc.freeze: the notices, the views, the cache); not after, for `serve`'s sake.
+        gc.unfreeze()
 
 
 def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, read_all: ReadAll | None = None,
@@ -106,6 +112,7 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
     prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
+    gc.freeze()  # the notices, their views and what the cache holds live as long as the build
     env = _environment(site, static)
     # The feeds, the calendar, the API and the badges are made beside the pages: by a second process
     # while this one renders the pages, for a long history in a build that may use several.

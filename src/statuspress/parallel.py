@@ -26,9 +26,9 @@ from .api import Api
 from .cache import BuildCache
 from .load import Loaded, Unread, load_notice, read_bytes, read_one
 from .model import Notice, Problem, Site, SiteConfig
-from .render import environment, notice_page
+from .render import environment, line_makers, notice_page
 from .static import Assets
-from .views import notice_view, settled_key
+from .views import NoticeView, notice_view, settled_key
 
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
@@ -58,14 +58,12 @@ def _worth_sharing(jobs: int, processes: int) -> bool:
 def _share_out(jobs: list[J], work: Callable[[list[J]], R], processes: int) -> Iterator[tuple[list[J], R]]:
     """Hand `jobs` to forked workers in chunks; yield each chunk with what `work` returned for it, in order."""
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    # What the workers inherit (the site, what the store holds) is out of the garbage collector's sight
-    # while they run, so that their collections neither scan it nor copy its pages (gc.freeze).
+    # What the workers inherit (the site, what the store holds) is out of the garbage collector's sight,
+    # so that their collections neither scan it nor copy its pages (gc.freeze); and so is it here, for
+    # the rest of the build (build.build_with_summary).
     gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from zip(chunks, pool.imap(work, chunks), strict=True)
-    finally:
-        gc.unfreeze()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        yield from zip(chunks, pool.imap(work, chunks), strict=True)
 
 
 def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
@@ -117,7 +115,6 @@ def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterat
         process = context.Process(target=_run_aside, args=(work, reader, writer), daemon=True)
         process.start()
     finally:
-        gc.unfreeze()
         writer.close()
 
     def result() -> dict[str, V]:
@@ -238,7 +235,8 @@ def _loaded(found: tuple[Notice | None, list[Problem]]) -> Loaded:
     return found[0], list(found[1])
 
 
-_worker: tuple[Environment, Api] | None = None  # a worker's template environment and API, made once
+# a worker's template environment, API and notice lines (render.line_makers), made once
+_worker: tuple[Environment, Api, list[Callable[[NoticeView], object]]] | None = None
 
 
 def _make(indexes: list[int]) -> dict[str, object]:
@@ -248,8 +246,9 @@ def _make(indexes: list[int]) -> dict[str, object]:
     assert _job is not None
     site, now, static, notices = _job
     if _worker is None:
-        _worker = (environment(site, static), Api(site, now))
-    env, api = _worker
+        env = environment(site, static)
+        _worker = (env, Api(site, now), line_makers(env, site.config))
+    env, api, lines = _worker
     indicator = api.indicator  # not shown on settled pages
     recorder = reuse.Memory()
     reuse.store = recorder
@@ -257,4 +256,7 @@ def _make(indexes: list[int]) -> dict[str, object]:
         view = notice_view(notice, site.config, now)
         notice_page(env, site.config, view, now, indicator)
         api.body(notice)
+        for line in lines:  # its line in the history and component pages (those after the first)
+            with contextlib.suppress(Exception):  # a site's macros.html that needs more: made by the pages
+                line(view)
     return recorder.made
