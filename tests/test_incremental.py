@@ -299,8 +299,11 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     cached, _, _ = build_with_summary(generated, NOW, folder, processes=2)  # into the cache, then from it
     assert made[2] > 50 and cached == sequential
     assert len(kept) == 60  # the 60 incidents; the 3 maintenance files are too few to share out
+    makers.unlink()
     again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)
     assert made[3] == 0 and again == build_site(generated, NOW + timedelta(hours=1))[0]
+    # with few pages to render (the workers made none), the feeds, API and badges are made here
+    assert makers.read_text().split() == [str(os.getpid())] * 2
     # what was kept out of the garbage collector's sight for the build is back in it (`serve` goes on)
     assert gc.get_freeze_count() == 0
 
@@ -379,8 +382,18 @@ def test_a_build_that_works_aside_keeps_in_its_cache_what_one_process_keeps(
     shutil.copytree(one, two)
     later = NOW + timedelta(minutes=10)
     alone, _, _ = build_with_summary(generated, later, one)
+    prepare = parallel.prepare  # a rebuild makes no notice in workers: as if it had, to work aside
+    monkeypatch.setattr(build_module, "prepare", lambda *args: prepare(*args) or parallel.MINIMUM)
+    makers = tmp_path / "makers"
+    rest = build_module._feeds_api_badges
+
+    def noted(*args: Any) -> dict[str, bytes]:
+        makers.write_text(f"{os.getpid()}")
+        return rest(*args)
+
+    monkeypatch.setattr(build_module, "_feeds_api_badges", noted)
     beside, _, _ = build_with_summary(generated, later, two, processes=2)
-    assert beside == alone
+    assert beside == alone and int(makers.read_text()) != os.getpid()
 
     def kept(folder: Path) -> tuple[set[Any], set[Any], set[Any]]:
         found = cache.BuildCache(folder)

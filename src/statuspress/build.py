@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import jinja2
 
-from . import cache, reuse, status
+from . import cache, parallel, reuse, status
 from .api import api_files
 from .badges import badge_files
 from .cache import stamp, using
@@ -110,17 +110,18 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     problems += future_updates(site, now)
     static = load_assets(site)  # read and fingerprinted once: pages link them, _headers allows them
     reuse.scope = _scope(site, static.paths)  # what every reused output depends on
-    prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
+    made = prepare(site, now, static, processes)  # a long history's settled notices, made in parallel
     views = all_views(site.config, [*site.incidents, *site.maintenance], now)
     gc.freeze()  # the notices, their views and what the cache holds live as long as the build
     env = _environment(site, static)
     # The feeds, the calendar, the API and the badges are made beside the pages: by a second process
-    # while this one renders the pages, for a long history in a build that may use several.
+    # while this one renders the pages, when these are many to render (the workers made many notices).
+    # Else the pages take less time than sending the API's files back would.
     rest = partial(_feeds_api_badges, site, views, now, env)
     try:
-        with aside(rest, processes, len(views)) as made:
+        with aside(rest, processes if made else 1, len(views)) as made_aside:
             outputs = render_pages(site, views, now, env)
-            outputs.update(made())
+            outputs.update(made_aside())
     except jinja2.TemplateSyntaxError as exc:
         return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")], None
     except jinja2.TemplateError as exc:
@@ -492,7 +493,10 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
         return entries
 
     names = list(outputs)
-    mine, theirs = _halves(names) if processes > 1 else (names, [])
+    # Two processes when there are many files to write; linking the unchanged ones takes less time than
+    # starting a process would.
+    changing = len(names) if first else sum(_changing(name, data, live) for name, data in outputs.items())
+    mine, theirs = _halves(names) if processes > 1 and changing >= parallel.MINIMUM else (names, [])
     with aside(partial(place, theirs), processes, len(theirs)) as placed:  # the other half, by another process
         entries = place(mine)
         entries.update(placed())
@@ -508,6 +512,13 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
                 break
             folder = posixpath.dirname(folder)
     return entries
+
+
+def _changing(name: str, data: bytes, live: dict[str, Entry]) -> bool:
+    """Whether the file `name` is likely to be written, rather than linked: not made from the same key as
+    the live site's file."""
+    entry = live.get(name)
+    return entry is None or entry[0] is None or entry[0] != reuse.tag(data)
 
 
 def _halves(names: list[str]) -> tuple[list[str], list[str]]:

@@ -102,9 +102,9 @@ def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterat
     the work is large enough to make it worth it (`size`: notices, or files); yield a function that waits
     for what it made: files of the site by path, or anything else by path.
 
-    What `work` keeps in the store and how it tags its files (reuse.py) come back with them, as if it had
-    run here. Should the process fail, or not be started, the function does `work` here, so that its
-    errors are raised where they would have been."""
+    What `work` looked up or kept in the build's cache and how it tagged its files (reuse.py) come back
+    with them, as if it had run here. Should the process fail, or not be started, the function does
+    `work` here, so that its errors are raised where they would have been."""
     if not _worth_sharing(size, processes):
         yield work
         return
