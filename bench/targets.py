@@ -189,15 +189,22 @@ def main() -> None:
                 target_text = f"≤ 5 × the 10,000 case ({5 * ten:.0f} s)" if ten else "≤ 5 × the 10,000 case"
                 rows.append((f"cold build, {case} (1 run)", target_text, seconds, memory, None, None))
                 continue
+            ours: list[tuple[float, float]] = []
+            theirs: list[tuple[float, float]] = []
+            target = Path(folder) / f"hugo-{size}"
             if hugo:
-                target = Path(folder) / f"hugo-{size}"
                 hugo_site(root, target)
-                hugo_time, hugo_memory = median(lambda target=target: run([hugo, "--quiet", "-d", "public"], target),
-                                                args.runs, lambda target=target: shutil.rmtree(target / "public",
-                                                                                               ignore_errors=True))
+            for _ in range(args.runs):  # Hugo's runs between ours: the machine's speed drifts over minutes
+                if hugo:
+                    shutil.rmtree(target / "public", ignore_errors=True)
+                    theirs.append(run([hugo, "--quiet", "-d", "public"], target))
+                cold()
+                ours.append(run(build(root)))
+            if theirs:
+                hugo_time, hugo_memory = statistics.median(t for t, _ in theirs), max(m for _, m in theirs)
             target_text = "≤ 1.5 s" if size <= 1000 else "≤ 1.5 × Hugo, ≤ 400 MB"
-            rows.append((f"cold build, {case}", target_text,
-                         *median(lambda root=root: run(build(root)), args.runs, cold), hugo_time, hugo_memory))
+            rows.append((f"cold build, {case}", target_text, statistics.median(t for t, _ in ours),
+                         max(m for _, m in ours), hugo_time, hugo_memory))
             run(build(root))  # fill the cache
             publishes = iter(range(1, 1000))  # each scheduled publish 10 minutes after the last
 

@@ -158,9 +158,11 @@ class BuildCache:
     def since(self, mark: Mark) -> Used:
         """What this build used after `mark`, for another process's copy of this cache to `take`: each entry
         with its value when this build made it, with None when it carried it over from the last build."""
-        return tuple([(key, None if old.get(key) is value else value) for key, value in
-                      itertools.islice(used.items(), start, None)] for (used, old), start in zip(self._parts(), mark,
-                                                                                                  strict=True))
+        found = []
+        for (used, old), start in zip(self._parts(), mark, strict=True):
+            found.append([(key, None if old.get(key) is value else value)
+                          for key, value in itertools.islice(used.items(), start, None)])
+        return tuple(found)
 
     def take(self, used: Used) -> None:
         """Use what another process's copy of this cache used (`since`), as if this build had."""

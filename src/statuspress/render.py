@@ -278,8 +278,8 @@ def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: dat
     return settled(env, config, view.url_path, template, [view], notice=view)
 
 
-# Where the history and component pages after the first link from (history/2/, components/<id>/,
-# components/<id>/2/): the depths at which most settled notices are listed.
+# The roots (`root`, the way up to the site) of history/2/ and on, of components/<id>/ and of
+# components/<id>/2/ and on: the pages where most settled notices are listed.
 LINE_ROOTS = ("../../", "../../../")
 
 
