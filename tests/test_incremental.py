@@ -402,6 +402,24 @@ def test_a_build_that_works_aside_keeps_in_its_cache_what_one_process_keeps(
     assert kept(two) == kept(one)
 
 
+def test_a_rebuild_checks_the_history_pages_it_did_not_render_again_by_what_they_linked_to(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every published notice must be linked from the history: a page made from the same parts as in the
+    last build links to the same notices, kept in the cache rather than found again in the page."""
+    (generated / "site.yaml").write_text((generated / "site.yaml").read_text() + "history_per_page: 10\n")
+    folder = generated / cache.FOLDER
+    build_site(generated, NOW, folder)
+    read: list[str] = []
+    links = build_module._links
+    monkeypatch.setattr(build_module, "_links", lambda url, name, data: read.append(name) or links(url, name, data))
+    later = NOW + timedelta(minutes=10)
+    outputs, problems = build_site(generated, later, folder)
+    assert outputs is not None and not [p for p in problems if p.is_error]
+    pages = sorted(name for name in outputs if name.startswith("history/"))
+    assert len(pages) > 5 and read == ["history/index.html"]  # the first page shows what is open: made again
+    assert outputs == build_site(generated, later)[0]
+
+
 def test_what_is_made_aside_comes_back_with_what_it_used_from_the_cache_and_tagged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = cache.BuildCache(tmp_path)

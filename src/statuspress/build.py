@@ -281,25 +281,35 @@ def _missing(site: Site, published: list[Notice], views: list[NoticeView], outpu
 
 
 def _history_links(site_url: str, outputs: dict[str, bytes]) -> set[str]:
-    """Every page the history pages link to, as an absolute URL without query, fragment or index.html."""
-    found = set()
+    """Every page the history pages link to, as an absolute URL without query, fragment or index.html.
+    A page made from the same key as in an earlier build (reuse.tagged) links to the same pages: those
+    are kept, not found again."""
+    found: set[str] = set()
+    for name, data in outputs.items():
+        if name.startswith("history/") and name.endswith(".html"):
+            links = partial(_links, site_url, name, data)
+            named = reuse.tag(data)
+            found.update(reuse.reused(("links", name, named), links) if named else links())
+    return found
+
+
+def _links(site_url: str, name: str, data: bytes) -> tuple[str, ...]:
+    """The pages that the page `name`, holding `data`, links to (_history_links)."""
+    found = []
     parts = urlsplit(site_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    for name, data in outputs.items():
-        if not (name.startswith("history/") and name.endswith(".html")):
+    base = urljoin(site_url, posixpath.dirname(name) + "/")
+    folder = urlsplit(base).path
+    for match in HREF.finditer(data.decode("utf-8", "replace")):
+        href = html.unescape(match[match.lastindex or 0])
+        if PLAIN_PATH.match(href):  # most links: `../incidents/x/`, resolved without urljoin
+            path = posixpath.normpath(folder + href) + ("/" if href.endswith("/") else "")
+            found.append(origin + path.removesuffix("index.html"))
             continue
-        base = urljoin(site_url, posixpath.dirname(name) + "/")
-        folder = urlsplit(base).path
-        for match in HREF.finditer(data.decode("utf-8", "replace")):
-            href = html.unescape(match[match.lastindex or 0])
-            if PLAIN_PATH.match(href):  # most links: `../incidents/x/`, resolved without urljoin
-                path = posixpath.normpath(folder + href) + ("/" if href.endswith("/") else "")
-                found.add(origin + path.removesuffix("index.html"))
-                continue
-            parts = urlsplit(urljoin(base, href))
-            path = parts.path.removesuffix("index.html")
-            found.add(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
-    return found
+        parts = urlsplit(urljoin(base, href))
+        path = parts.path.removesuffix("index.html")
+        found.append(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+    return tuple(found)
 
 
 def _feed_ids(feed: bytes) -> list[str]:
