@@ -17,7 +17,6 @@ from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
 from statuspress import cache, parallel, reuse, status
 from statuspress import load as load_module
-from statuspress import render as render_module
 from statuspress.build import build_site, build_with_summary, notice_pages, write_site
 from statuspress.load import load_notice, load_site
 
@@ -338,38 +337,6 @@ def test_notice_files_read_in_workers_are_parsed_there_only_when_the_cache_lacks
     outputs, problems, _ = build_with_summary(generated, NOW, folder, processes=2)
     assert outputs is None and [str(p) for p in problems if p.is_error] == [
         f"incidents/{unreadable.name}:1: error: cannot read the file: No such file or directory"]
-
-
-@pytest.mark.parametrize("override", [None, "{{ path }}"], ids=["default", "a-line-that-needs-the-page"])
-def test_workers_make_the_notice_lines_of_the_history_and_component_pages(
-        generated: Path, monkeypatch: pytest.MonkeyPatch, override: str | None) -> None:
-    """Each settled notice's line on the pages after the first (history/2/, components/<id>/…) is made by
-    the worker that makes its page; unless the site's macros.html needs more than any page has."""
-    monkeypatch.setattr(parallel, "MINIMUM", 10)
-    if override is not None:  # a line that shows the page it is on: made by the pages, as before
-        macros = (ROOT / "src/statuspress/templates/macros.html").read_text()
-        (generated / "templates").mkdir()
-        (generated / "templates/macros.html").write_text(macros.replace(
-            '<li class="notice-line">', f'<li class="notice-line" data-page="{override}">'))
-    parent, made_here = os.getpid(), []  # lines made by this process, by the page's root
-    remember = render_module.remember
-
-    def noted(parts: tuple[object, ...], macro: Any, *args: Any) -> Any:
-        if os.getpid() == parent and parts[0] == "line" and reuse.store is not None and (
-                reuse.store.recall(reuse.key(parts)) is None):
-            made_here.append(parts[2])
-        return remember(parts, macro, *args)
-
-    monkeypatch.setattr(render_module, "remember", noted)
-    monkeypatch.setattr(build_module, "_env", None)  # an environment with `noted`
-    sequential, _, _ = build_with_summary(generated, NOW)
-    alone = sorted(set(made_here))
-    made_here.clear()
-    monkeypatch.setattr(build_module, "_env", None)
-    shared, _, _ = build_with_summary(generated, NOW, generated / cache.FOLDER, processes=2)
-    assert shared == sequential
-    assert alone == ["", "../", "../../"]  # the home page, history/ (a page of 50), components/<id>/ and history/2/
-    assert sorted(set(made_here)) == (["", "../"] if override is None else alone)
 
 
 def test_a_build_that_works_aside_keeps_in_its_cache_what_one_process_keeps(

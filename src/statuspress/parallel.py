@@ -26,9 +26,9 @@ from .api import Api
 from .cache import BuildCache
 from .load import Loaded, Unread, load_notice, read_bytes, read_one
 from .model import Notice, Problem, Site, SiteConfig
-from .render import environment, line_makers, notice_page
+from .render import environment, notice_page
 from .static import Assets
-from .views import NoticeView, notice_view, settled_key
+from .views import notice_view, settled_key
 
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
@@ -235,8 +235,7 @@ def _loaded(found: tuple[Notice | None, list[Problem]]) -> Loaded:
     return found[0], list(found[1])
 
 
-# a worker's template environment, API and notice lines (render.line_makers), made once
-_worker: tuple[Environment, Api, list[Callable[[NoticeView], object]]] | None = None
+_worker: tuple[Environment, Api] | None = None  # a worker's template environment and API, made once
 
 
 def _make(indexes: list[int]) -> dict[str, object]:
@@ -246,9 +245,8 @@ def _make(indexes: list[int]) -> dict[str, object]:
     assert _job is not None
     site, now, static, notices = _job
     if _worker is None:
-        env = environment(site, static)
-        _worker = (env, Api(site, now), line_makers(env, site.config))
-    env, api, lines = _worker
+        _worker = (environment(site, static), Api(site, now))
+    env, api = _worker
     indicator = api.indicator  # not shown on settled pages
     recorder = reuse.Memory()
     reuse.store = recorder
@@ -256,7 +254,4 @@ def _make(indexes: list[int]) -> dict[str, object]:
         view = notice_view(notice, site.config, now)
         notice_page(env, site.config, view, now, indicator)
         api.body(notice)
-        for line in lines:  # its line in the history and component pages (those after the first)
-            with contextlib.suppress(Exception):  # a site's macros.html that needs more: made by the pages
-                line(view)
     return recorder.made

@@ -278,22 +278,6 @@ def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: dat
     return settled(env, config, view.url_path, template, [view], notice=view)
 
 
-# The roots (`root`, the way up to the site) of history/2/ and on, of components/<id>/ and of
-# components/<id>/2/ and on: the pages where most settled notices are listed.
-LINE_ROOTS = ("../../", "../../../")
-
-
-def line_makers(env: Environment, config: SiteConfig) -> list[Callable[[NoticeView], object]]:
-    """`macros.html`'s `notice_line` at each of LINE_ROOTS, for parallel.py to make a settled notice's line
-    (kept by `remember`) before the pages list it; none if the site's templates cannot make them so."""
-    try:
-        macros = env.get_template("macros.html")
-        modules = [macros.make_module(vars={**_common(config), "root": root}) for root in LINE_ROOTS]
-        return [module.notice_line for module in modules]  # type: ignore[attr-defined]  # the template's macro
-    except Exception:  # noqa: BLE001  # the pages make the lines, and report what is wrong
-        return []
-
-
 def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
     """Render every HTML page of the site, keyed by its path in the output."""
     config = site.config
