@@ -58,12 +58,22 @@ def _worth_sharing(jobs: int, processes: int) -> bool:
 def _share_out(jobs: list[J], work: Callable[[list[J]], R], processes: int) -> Iterator[tuple[list[J], R]]:
     """Hand `jobs` to forked workers in chunks; yield each chunk with what `work` returned for it, in order."""
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    # What the workers inherit (the site, what the store holds) is out of the garbage collector's sight,
-    # so that their collections neither scan it nor copy its pages (gc.freeze); and so is it here, for
-    # the rest of the build (build.build_with_summary).
-    gc.freeze()
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    with _forking(), multiprocessing.get_context("fork").Pool(processes) as pool:
         yield from zip(chunks, pool.imap(work, chunks), strict=True)
+
+
+@contextlib.contextmanager
+def _forking() -> Iterator[None]:
+    """Fork what runs inside with what exists now out of the garbage collector's sight (gc.freeze), so
+    that the new processes' collections neither scan it nor copy its pages. In a build, it stays so in
+    this process too, until the build ends (build.build_with_summary); else only until this ends."""
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen:
+            gc.unfreeze()
 
 
 def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
@@ -110,10 +120,10 @@ def aside(work: Callable[[], dict[str, V]], processes: int, size: int) -> Iterat
         return
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    gc.freeze()  # as in _share_out: the process neither scans nor copies what it inherits
     try:
-        process = context.Process(target=_run_aside, args=(work, reader, writer), daemon=True)
-        process.start()
+        with _forking():
+            process = context.Process(target=_run_aside, args=(work, reader, writer), daemon=True)
+            process.start()
     finally:
         writer.close()
 
