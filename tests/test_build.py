@@ -12,8 +12,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from lxml import html
+from markupsafe import Markup
 
 from conftest import NOW, NOW_TEXT, ROOT, Result
+from statuspress import render
 from statuspress.build import build_site
 from statuspress.static import fingerprint
 
@@ -136,6 +138,34 @@ def test_pages_that_show_the_present_say_when_they_were_generated(example_output
     for name in SETTLED_PAGES:
         assert b"Status as of" not in example_outputs[name], name
         assert b"All times are shown in UTC and Europe/Rome." in example_outputs[name]
+
+
+def test_the_masthead_marks_the_section_of_each_page(generated_outputs: dict[str, bytes]) -> None:
+    # The masthead is made once for pages alike (render._once): never the wrong one for the depth or section.
+    def current(name: str) -> list[str]:
+        tree = html.fromstring(generated_outputs[name])
+        return [a.text_content() for a in tree.xpath("//header[@class='masthead']//a[@aria-current='page']")]
+
+    notice = next(name for name in generated_outputs if name.startswith("incidents/"))
+    assert "history/2/index.html" in generated_outputs  # as deep as a notice's page
+    assert current("index.html") == ["Current status"]
+    assert current("history/index.html") == current("history/2/index.html") == ["History"]
+    assert current(notice) == current("components/c1/index.html") == current("404.html") == []
+
+
+def test_once_makes_a_block_once_for_the_same_parts_and_forgets_past_its_limit() -> None:
+    once = render._once(limit=2)
+    made: list[str] = []
+
+    def block(text: str) -> Callable[[], str]:
+        return lambda: made.append(text) or text
+
+    assert once("head", "../", caller=block("<a>")) == Markup("<a>")
+    assert once("head", "../", caller=block("<b>")) == "<a>"  # made once
+    assert once("head", "", caller=block("<c>")) == "<c>"  # other parts, another block
+    assert once("foot", False, caller=block("<d>")) == "<d>"  # a third: the first two are forgotten
+    assert once("head", "../", caller=block("<e>")) == "<e>"
+    assert made == ["<a>", "<c>", "<d>", "<e>"]
 
 
 def test_history_keeps_every_notice_across_pages(site: Callable[..., Path]) -> None:

@@ -89,7 +89,7 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
-    env.globals.update(remember=remember, settled_keys=settled_keys)
+    env.globals.update(remember=remember, settled_keys=settled_keys, once=_once())
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -109,6 +109,24 @@ def _gettext(translations: Translations) -> Callable[..., str]:
         return message % variables if variables or "%" in message else message
 
     return gettext
+
+
+def _once(limit: int = 256) -> Callable[..., Markup]:
+    """The templates' `{% call once(*parts) %}…{% endcall %}`: the block's text, made the first time it is
+    called with these `parts`, then the same text for the life of the environment (one build, or one
+    set of templates and configuration in `serve`). For what many pages show alike, such as the masthead:
+    `parts` must name all the block shows that is not the same for the whole site."""
+    made: dict[tuple[object, ...], Markup] = {}
+
+    def once(*parts: object, caller: Callable[[], str]) -> Markup:
+        found = made.get(parts)
+        if found is None:
+            if len(made) >= limit:  # `serve` keys its live footers by each build's `now`
+                made.clear()
+            found = made[parts] = Markup(caller())
+        return found
+
+    return once
 
 
 def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -> Markup:
