@@ -19,7 +19,7 @@ from jinja2 import (
     pass_eval_context,
 )
 from jinja2.nodes import EvalContext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import i18n, status, times
 from .badges import page_policy
@@ -89,7 +89,7 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
-    env.globals.update(remember=remember, settled_keys=settled_keys, once=_once())
+    env.globals.update(remember=remember, settled_keys=settled_keys, once=_once(), line=line)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -133,6 +133,19 @@ def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -
     """Call a template macro, or return what it returned for the same `parts` before (reuse.py): for
     fragments that show only settled notices, such as a line of the history."""
     return Markup(reused(parts, lambda: str(macro(*args))))
+
+
+ROOT = Markup("\0<root>")  # where a reused line puts the page's `root`: escaped, no text of a notice is this
+
+
+def line(notice: NoticeView, root: str, macro: Callable[[NoticeView, str], str]) -> Markup:
+    """A notice's line in a list of notices (macros.html `notice_line`), which `macro` makes with the
+    page's `root` before each link. A settled notice's line is made once with ROOT in its place, kept
+    (reuse.py), and `root` put in: the same text on pages at any depth."""
+    if notice.settled is None:
+        return Markup(macro(notice, root))
+    made = reused(("line", notice.key), lambda: str(macro(notice, ROOT)))
+    return Markup(made.replace(ROOT, escape(root)))
 
 
 def settled_keys(months: Iterable[tuple[str, Sequence[NoticeView]]]) -> tuple[str, ...]:
