@@ -32,10 +32,18 @@ scope = ""
 
 
 def reused(parts: tuple[object, ...], make: Callable[[], T]) -> T:
-    """Return `make()`, or what it returned in an earlier build for the same `parts` in the same scope."""
+    """Return `make()`, or what it returned in an earlier build for the same `parts` in the same scope.
+    What a build asks for again (a notice's line, on each page that lists it) is found by its `parts`,
+    without hashing them into a key each time."""
     if store is None:
         return make()
-    return reused_as(key(parts), make)
+    try:
+        found = _here.get(parts)
+    except TypeError:  # parts that cannot be a dict's key
+        return reused_as(key(parts), make)
+    if found is None:
+        found = _here[parts] = reused_as(key(parts), make)
+    return found  # type: ignore[return-value]  # the parts name what was made, so it is a T
 
 
 def reused_as(named: str, make: Callable[[], T]) -> T:
@@ -96,10 +104,12 @@ def digest(notice: Notice) -> str:
 
 
 _digests: dict[int, tuple[Notice, str]] = {}  # by the notice's identity, for the length of a build (forget)
+_here: dict[tuple[object, ...], object] = {}  # what `reused` returned in this build, by its parts (forget)
 
 
 def forget(tags: bool = False) -> None:
     """Drop what the last build fingerprinted (the next build's notices may be others), and its `tags`."""
     _digests.clear()
+    _here.clear()
     if tags:
         _tags.clear()
