@@ -261,7 +261,11 @@ def test_page_summary_and_status_at_now(example: dict[str, Any]) -> None:
             "time_zone": "Europe/Rome", "updated_at": "2026-11-24T11:20:00.000Z"}  # the webhooks update
     assert list(summary) == ["page", "components", "incidents", "scheduled_maintenances", "status"]
     assert summary["page"] == page
-    assert all(document["page"] == page for document in example.values())
+    for name, document in example.items():
+        # a notice's own file: the page as of that notice's latest change
+        notice = document.get("incident") or document.get("scheduled_maintenance")
+        mine = {**page, "updated_at": notice["updated_at"]} if name not in FIXED_FILES else page
+        assert document["page"] == mine, name
     status = {"indicator": "minor", "description": "Minor service disruption"}
     assert summary["status"] == status
     assert example["status.json"] == {"page": page, "status": status}
@@ -320,8 +324,8 @@ def test_incident_lists_hold_incidents_only_newest_first(example: dict[str, Any]
     ]
     assert example["incidents/unresolved.json"]["incidents"] == [incidents[0]]
     for incident in incidents:
-        assert example[f"incidents/{incident['id']}.json"] == {"page": example["incidents.json"]["page"],
-                                                               "incident": incident}
+        page = {**example["incidents.json"]["page"], "updated_at": incident["updated_at"]}
+        assert example[f"incidents/{incident['id']}.json"] == {"page": page, "incident": incident}
 
 
 def test_an_incident_in_full(example: dict[str, Any]) -> None:
@@ -531,6 +535,20 @@ def test_time_travel_holds_for_the_api(example: dict[str, Any]) -> None:
     assert (database["scheduled_for"], database["scheduled_until"], database["updated_at"]) == (
         "2026-11-25T21:00:00.000Z", "2026-11-25T22:00:00.000Z", "2026-11-18T14:00:00.000Z")
     assert example[f"scheduled-maintenances/{DATABASE}.json"]["scheduled_maintenance"]["id"] == database["id"]
+
+
+def test_a_notice_file_changes_only_when_the_notice_does(example: dict[str, Any]) -> None:
+    # The webhooks incident's update at 11:20 UTC is the page's latest change: every list shows it, but
+    # an older incident's own file is as it was before it (or its components' status) changed.
+    before = build_site(ROOT, NOW.replace(hour=11, minute=10))[0]
+    now = build_site(ROOT, NOW)[0]
+    assert before is not None and now is not None
+    assert json.loads(before[f"api/v2/incidents/{WEBHOOKS}.json"])["page"]["updated_at"] == "2026-11-24T10:52:00.000Z"
+    assert example[f"incidents/{WEBHOOKS}.json"]["page"]["updated_at"] == "2026-11-24T11:20:00.000Z"
+    assert example["summary.json"]["page"]["updated_at"] == "2026-11-24T11:20:00.000Z"
+    for name in (f"api/v2/incidents/{SIGN_IN}.json", f"api/v2/scheduled-maintenances/{BACKUPS}.json"):
+        assert before[name] == now[name], name
+    assert before["api/v2/summary.json"] != now["api/v2/summary.json"]
 
 
 def all_ids(api: dict[str, Any]) -> dict[str, set[str]]:

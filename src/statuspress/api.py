@@ -153,8 +153,9 @@ class Api:
         self.changed: dict[str, datetime] = {}  # component_updated, by component
         self.lasts: dict[str, datetime | None] = {}  # last_event, by notice id
         self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
-        # a notice's components as its file shows them, and the key of those with the page's text
+        # a notice's components as its file shows them, and the key of those with the page's text (but its time)
         self.components_text: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.page_text: dict[str, str] = {}  # the page as a notice's file shows it, by its `updated_at`
 
     @property
     def notices(self) -> list[Notice]:
@@ -182,8 +183,12 @@ class Api:
 
     # The page and its components
 
-    def page(self) -> Json:
+    def page(self, notice: Notice | None = None) -> Json:
+        """The page; in a `notice`'s own file, with the notice's latest change as its `updated_at` (unless
+        that is still to come): the file then changes only when the notice does, or its components."""
         updated = max((t for t in self.updated.values() if t <= self.now), default=self.since)
+        if notice is not None and self.updated[notice.id] <= self.now:
+            updated = self.updated[notice.id]
         return {
             "id": self.page_id,
             "name": self.config.name,
@@ -498,27 +503,31 @@ class Api:
             "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": active},
         }
         output = {PREFIX + name: dump(data) for name, data in files.items()}
-        page_text = nested(page, 1)
         for incident in incidents:
-            output[f"{PREFIX}incidents/{incident.id}.json"] = self.record(page_text, "incident", incident)
+            output[f"{PREFIX}incidents/{incident.id}.json"] = self.record("incident", incident)
         for scheduled in maintenance:
             output[f"{PREFIX}scheduled-maintenances/{scheduled.id}.json"] = self.record(
-                page_text, "scheduled_maintenance", scheduled)
+                "scheduled_maintenance", scheduled)
         return dict(sorted(output.items()))
 
-    def record(self, page_text: str, field: str, notice: Notice) -> bytes:
-        """A notice's own file, `dump({"page": page, field: <its object>})`, made of parts: a settled
+    def record(self, field: str, notice: Notice) -> bytes:
+        """A notice's own file, `dump({"page": page(notice), field: <its object>})`, made of parts: a settled
         notice's object (but its components, which show their status at `now`) is made once and reused."""
         named = self.object_key(notice)
         text = self.body(notice, named)
+        page = self.page(notice)
+        updated = page.pop("updated_at")
+        page_text = self.page_text.get(updated)
+        if page_text is None:
+            page_text = self.page_text[updated] = nested({**page, "updated_at": updated}, 1)
         components_ids = tuple(cid for cid, _ in notice.components)
         if components_ids not in self.components_text:
             components = nested(self.notice_components(notice), 2)
-            self.components_text[components_ids] = (components, key(("record parts", page_text, components)))
+            self.components_text[components_ids] = (components, key(("record parts", nested(page, 1), components)))
         components, parts = self.components_text[components_ids]
         data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
-        # made of a reused object and two texts: the same parts make the same bytes (reuse.tagged)
-        return tagged(data, hashlib.sha256(f"{named}\0{parts}".encode()).hexdigest()) if named else data
+        # made of a reused object and three texts: the same parts make the same bytes (reuse.tagged)
+        return tagged(data, hashlib.sha256(f"{named}\0{parts}\0{updated}".encode()).hexdigest()) if named else data
 
     def body(self, notice: Notice, named: str | None = None) -> str:
         """A notice's object as its own file shows it, with a HOLE where its components go; `named` is
