@@ -148,6 +148,7 @@ class Api:
         self.updated = {n.id: self.updated_at(n) for n in notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
+        self.page_updated = max((t for t in self.updated.values() if t <= now), default=self.since)
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
@@ -186,7 +187,7 @@ class Api:
     def page(self, notice: Notice | None = None) -> Json:
         """The page; in a `notice`'s own file, with the notice's latest change as its `updated_at` (unless
         that is still to come): the file then changes only when the notice does, or its components."""
-        updated = max((t for t in self.updated.values() if t <= self.now), default=self.since)
+        updated = self.page_updated
         if notice is not None and self.updated[notice.id] <= self.now:
             updated = self.updated[notice.id]
         return {
