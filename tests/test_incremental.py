@@ -206,6 +206,20 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.parametrize("name", ["example", "generated"])
+def test_the_written_site_is_the_cold_build_at_every_now(name: str, request: pytest.FixtureRequest) -> None:
+    # The writer trusts a file made from the same parts (reuse.tagged) as the live one: a tag that misses a
+    # part (a component's status in each API file, the page's time) would leave a stale file behind.
+    root: Path = request.getfixturevalue(name)
+    out, folder = root / "_site", root / cache.FOLDER
+    for now in (NOW - timedelta(days=10), NOW - timedelta(days=6), NOW, NOW + timedelta(hours=3),
+                NOW + timedelta(days=10), NOW):
+        written, problems, _ = build_with_summary(root, now, folder, processes=2, write=lambda outputs: write_site(
+            outputs, out, spare=folder / "previous-site", processes=2))
+        assert written == {}, [str(p) for p in problems]
+        assert tree(out) == build_site(root, now)[0], now
+
+
 def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: Path) -> None:
     """A rebuild updates the site before last in place (no folder made anew) and never touches the live one."""
     out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"

@@ -154,9 +154,10 @@ class Api:
         self.changed: dict[str, datetime] = {}  # component_updated, by component
         self.lasts: dict[str, datetime | None] = {}  # last_event, by notice id
         self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
-        # a notice's components as its file shows them, and the key of those with the page's text (but its time)
+        # a notice's components as its file shows them, and their key
         self.components_text: dict[tuple[str, ...], tuple[str, str]] = {}
-        self.page_text: dict[str, str] = {}  # the page as a notice's file shows it, by its `updated_at`
+        # the page as a notice's file shows it, and its `updated_at`, by the notice's latest change
+        self.page_text: dict[datetime, tuple[str, str]] = {}
 
     @property
     def notices(self) -> list[Notice]:
@@ -516,15 +517,16 @@ class Api:
         notice's object (but its components, which show their status at `now`) is made once and reused."""
         named = self.object_key(notice)
         text = self.body(notice, named)
-        page = self.page(notice)
-        updated = page.pop("updated_at")
-        page_text = self.page_text.get(updated)
-        if page_text is None:
-            page_text = self.page_text[updated] = nested({**page, "updated_at": updated}, 1)
+        moment = self.updated[notice.id]
+        found = self.page_text.get(moment)
+        if found is None:
+            page = self.page(notice)
+            found = self.page_text[moment] = (nested(page, 1), page["updated_at"])
+        page_text, updated = found
         components_ids = tuple(cid for cid, _ in notice.components)
-        if components_ids not in self.components_text:
+        if components_ids not in self.components_text:  # the page's other fields are the scope's (reuse.key)
             components = nested(self.notice_components(notice), 2)
-            self.components_text[components_ids] = (components, key(("record parts", nested(page, 1), components)))
+            self.components_text[components_ids] = (components, key(("record parts", components)))
         components, parts = self.components_text[components_ids]
         data = f'{{\n  "page": {page_text},\n  "{field}": {text.replace(HOLE_JSON, components, 1)}\n}}\n'.encode()
         # made of a reused object and three texts: the same parts make the same bytes (reuse.tagged)
