@@ -149,6 +149,7 @@ class Api:
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
         self.page_updated = max((t for t in self.updated.values() if t <= now), default=self.since)
+        self.page_stamp = stamp(self.page_updated)
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component
@@ -156,8 +157,7 @@ class Api:
         self.active_now = {n.id for n in (*state.unresolved, *state.open_maintenance)}  # setting their components
         # a notice's components as its file shows them, and their key
         self.components_text: dict[tuple[str, ...], tuple[str, str]] = {}
-        # the page as a notice's file shows it, and its `updated_at`, by the notice's latest change
-        self.page_text: dict[datetime, tuple[str, str]] = {}
+        self.page_text: list[str] = []  # the page as a notice's file shows it, but its time (record)
 
     @property
     def notices(self) -> list[Notice]:
@@ -185,18 +185,13 @@ class Api:
 
     # The page and its components
 
-    def page(self, notice: Notice | None = None) -> Json:
-        """The page; in a `notice`'s own file, with the notice's latest change as its `updated_at` (unless
-        that is still to come): the file then changes only when the notice does, or its components."""
-        updated = self.page_updated
-        if notice is not None and self.updated[notice.id] <= self.now:
-            updated = self.updated[notice.id]
+    def page(self) -> Json:
         return {
             "id": self.page_id,
             "name": self.config.name,
             "url": self.config.url.rstrip("/"),
             "time_zone": self.config.time_zone,
-            "updated_at": stamp(updated),
+            "updated_at": self.page_stamp,
         }
 
     def overall(self) -> Json:
@@ -513,16 +508,17 @@ class Api:
         return dict(sorted(output.items()))
 
     def record(self, field: str, notice: Notice) -> bytes:
-        """A notice's own file, `dump({"page": page(notice), field: <its object>})`, made of parts: a settled
-        notice's object (but its components, which show their status at `now`) is made once and reused."""
+        """A notice's own file, `dump({"page": page, field: <its object>})`, made of parts: a settled notice's
+        object (but its components, which show their status at `now`) is made once and reused. Its page
+        has the notice's latest change as `updated_at` (unless that is still to come), not the page's:
+        the file then changes only when the notice does, or its components."""
         named = self.object_key(notice)
         text = self.body(notice, named)
         moment = self.updated[notice.id]
-        found = self.page_text.get(moment)
-        if found is None:
-            page = self.page(notice)
-            found = self.page_text[moment] = (nested(page, 1), page["updated_at"])
-        page_text, updated = found
+        updated = stamp(moment) if moment <= self.now else self.page_stamp
+        if not self.page_text:  # the page's text, split where its time goes
+            self.page_text = nested({**self.page(), "updated_at": HOLE}, 1).split(HOLE_JSON)
+        page_text = encode_basestring(updated).join(self.page_text)
         components_ids = tuple(cid for cid, _ in notice.components)
         if components_ids not in self.components_text:  # the page's other fields are the scope's (reuse.key)
             components = nested(self.notice_components(notice), 2)
