@@ -30,6 +30,18 @@ from build_bench import NOW, make_site  # noqa: E402
 
 NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
 CACHE = ".statuspress-cache"
+# The commonest edit of all: an incident opened (its first update, the latest change of the site; its
+# component's status changes). Not a case of issue 6, which edits a notice in the middle of the history.
+OPENED = """---
+title: Elevated errors on component 3
+impact: major
+components: {c3: major_outage}
+---
+Some requests to component 3 fail.
+
+## Investigating · 2026-11-24 11:55 UTC
+We are looking into errors on component 3.
+"""
 HUGO_LAYOUTS = {
     "baseof.html": '<!doctype html><html><head><title>{{ .Title }}</title></head>'
                    '<body><header><a href="/">{{ site.Title }}</a></header>'
@@ -234,6 +246,17 @@ def main() -> None:
 
             rows.append((f"rebuild after editing one notice, {size:,}", "≤ 1 s",
                          *median(lambda root=root: run(build(root)), args.runs, edit), None, None))
+            opened = root / "incidents" / "2026-11-24-bench-opened.md"
+
+            def open_incident(root: Path = root, opened: Path = opened) -> None:
+                """Before each run, untimed: the site built without the incident, then its file saved."""
+                opened.unlink(missing_ok=True)
+                run(build(root))
+                opened.write_text(OPENED, encoding="utf-8")
+
+            rows.append((f"rebuild after a new incident is opened, {size:,}", "≤ 1 s",
+                         *median(lambda root=root: run(build(root)), args.runs, open_incident), None, None))
+            opened.unlink()
             if size == 1000 and args.serve:
                 rows.append((f"`serve`: saved file to served page, {size:,}", "≤ 300 ms",
                              serve_latency(root, 5), None, None, None))
