@@ -12,6 +12,8 @@ from typing import Any
 
 import jinja2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
@@ -218,6 +220,52 @@ def test_the_written_site_is_the_cold_build_at_every_now(name: str, request: pyt
             outputs, out, spare=folder / "previous-site", processes=2))
         assert written == {}, [str(p) for p in problems]
         assert tree(out) == build_site(root, now)[0], now
+
+
+def _edit(root: Path, edit: str, now: timedelta) -> None:
+    """One of the edits an on-call engineer makes, at `NOW + now` (test_a_history_of_edits_…)."""
+    at = (NOW + now - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M UTC")
+    webhooks = root / "incidents/2026-11-24-delayed-webhooks.md"
+    dashboard = root / "incidents/2026-10-29-dashboard-slow.md"
+    if edit == "update" and webhooks.exists():
+        text = webhooks.read_text(encoding="utf-8")
+        head, _, rest = text.partition("\n## ")
+        webhooks.write_text(f"{head}\n## Update · {at}\nStill working on it.\n\n## {rest}", encoding="utf-8")
+    elif edit == "resolve" and webhooks.exists():
+        text = webhooks.read_text(encoding="utf-8")
+        head, _, rest = text.partition("\n## ")
+        webhooks.write_text(f"{head}\n## Resolved · {at}\nFixed.\n\n## {rest}", encoding="utf-8")
+    elif edit == "retitle":
+        dashboard.write_text(dashboard.read_text(encoding="utf-8").replace("title: ", "title: Again, ", 1),
+                             encoding="utf-8")
+    elif edit == "delete":
+        (root / "incidents/2026-11-12-sign-in-failures.md").unlink(missing_ok=True)
+    elif edit == "plan":
+        start, end, announced = NOW + now + timedelta(hours=2), NOW + now + timedelta(hours=3), NOW + now
+        (root / f"maintenance/{start:%Y-%m-%d-%H%M}-patch.md").write_text(
+            f"---\ntitle: Patching\nwindow: {{start: {start:%Y-%m-%dT%H:%M}Z, end: {end:%Y-%m-%dT%H:%M}Z}}\n"
+            f"components: {{api: under_maintenance}}\nannounced: {announced:%Y-%m-%dT%H:%M}Z\n"
+            "---\nA short patch.\n", encoding="utf-8")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(min_value=-24 * 40, max_value=24 * 12).map(lambda h: timedelta(hours=h)),
+                                st.sampled_from(["none", "update", "resolve", "retitle", "delete", "plan"])),
+                      min_size=2, max_size=5))
+def test_a_history_of_edits_and_publishes_writes_the_cold_build_each_time(
+        tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[timedelta, str]]) -> None:
+    # Every output a build reuses (settled notices, their lines, pages, feeds, API objects) and every
+    # file the writer trusts must be what a cold build makes, whatever came before.
+    root = tmp_path_factory.mktemp("history") / "site"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns(
+        "_site", ".statuspress-cache", ".git", ".venv", "node_modules", "src", "tests", "bench", "docs", "*.egg-info"))
+    out, folder = root / "_site", root / cache.FOLDER
+    for now, edit in steps:
+        _edit(root, edit, now)
+        written, problems, _ = build_with_summary(root, NOW + now, folder, write=lambda outputs: write_site(
+            outputs, out, spare=folder / "previous-site"))
+        assert written == {}, [str(p) for p in problems]
+        assert tree(out) == build_site(root, NOW + now)[0], (now, edit)
 
 
 def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: Path) -> None:
