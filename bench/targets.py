@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,15 +57,24 @@ HUGO_LAYOUTS = {
 }
 
 
-def run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run `command` as a fresh process; return its wall time (s) and peak resident memory (MB)."""
+@dataclass(frozen=True)
+class Run:
+    """What one run of a command took."""
+
+    seconds: float  # wall time
+    memory: float  # peak resident memory of its largest process, MB
+    cpu: float  # user and system time of the process and of the processes it waited for (its workers), s
+
+
+def run(command: list[str], cwd: Path | None = None) -> Run:
+    """Run `command` as a fresh process; return what it took."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, code, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if code:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode() if process.stderr else ''}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def build(root: Path, now: str = NOW_TEXT) -> list[str]:
@@ -92,13 +102,14 @@ def hugo_site(root: Path, target: Path) -> None:
         shutil.copytree(root / folder, target / "content" / folder)
 
 
-def median(command: Callable[[], tuple[float, float]], runs: int, before: Callable[[], None] = lambda: None
-           ) -> tuple[float, float]:
+def median(command: Callable[[], Run], runs: int, before: Callable[[], None] = lambda: None) -> Run:
+    """The median wall and CPU time of `runs` runs of `command` (each after `before`), and the peak memory."""
     figures = []
     for _ in range(runs):
         before()
         figures.append(command())
-    return statistics.median(t for t, _ in figures), max(m for _, m in figures)
+    return Run(statistics.median(f.seconds for f in figures), max(f.memory for f in figures),
+               statistics.median(f.cpu for f in figures))
 
 
 def stages(root: Path) -> str:
@@ -194,7 +205,7 @@ def main() -> None:
     args = parser.parse_args()
     hugo = hugo_binary()
     compile_package()
-    rows = []
+    rows: list[tuple[str, str, Run | float, Run | None]] = []
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             root = Path(folder) / f"site-{size}"
@@ -205,38 +216,39 @@ def main() -> None:
                 shutil.rmtree(root / CACHE, ignore_errors=True)
                 shutil.rmtree(root / "_site", ignore_errors=True)
 
-            hugo_time = hugo_memory = None
             case = f"{size:,} incidents + {size // 20:,} maintenance"
             if size > 10_000:  # linear growth: one cold build, against the 10,000 case
-                seconds, memory = run(build(root))
-                ten = next((r[2] for r in rows if r[0].startswith("cold build, 10,000 ")), None)
+                colds = [r[2] for r in rows if r[0].startswith("cold build, 10,000 ") and isinstance(r[2], Run)]
+                ten = colds[0].seconds if colds else None
                 target_text = f"≤ 5 × the 10,000 case ({5 * ten:.0f} s)" if ten else "≤ 5 × the 10,000 case"
-                rows.append((f"cold build, {case} (1 run)", target_text, seconds, memory, None, None))
+                rows.append((f"cold build, {case} (1 run)", target_text, run(build(root)), None))
                 continue
-            ours: list[tuple[float, float]] = []
-            theirs: list[tuple[float, float]] = []
+            ours: list[Run] = []
+            theirs: list[Run] = []
             target = Path(folder) / f"hugo-{size}"
             if hugo:
                 hugo_site(root, target)
+
+            def hugo_run(target: Path = target) -> Run:
+                shutil.rmtree(target / "public", ignore_errors=True)
+                return run([str(hugo), "--quiet", "-d", "public"], target)
+
             for _ in range(args.runs):  # Hugo's runs between ours: the machine's speed drifts over minutes
                 if hugo:
-                    shutil.rmtree(target / "public", ignore_errors=True)
-                    theirs.append(run([hugo, "--quiet", "-d", "public"], target))
+                    theirs.append(hugo_run())
                 cold()
                 ours.append(run(build(root)))
-            if theirs:
-                hugo_time, hugo_memory = statistics.median(t for t, _ in theirs), max(m for _, m in theirs)
             target_text = "≤ 1.5 s" if size <= 1000 else "≤ 1.5 × Hugo, ≤ 400 MB"
-            rows.append((f"cold build, {case}", target_text, statistics.median(t for t, _ in ours),
-                         max(m for _, m in ours), hugo_time, hugo_memory))
+            rows.append((f"cold build, {case}", target_text, median(iter(ours).__next__, len(ours)),
+                         median(iter(theirs).__next__, len(theirs)) if theirs else None))
             run(build(root))  # fill the cache
             publishes = iter(range(1, 1000))  # each scheduled publish 10 minutes after the last
 
-            def publish(root: Path = root, publishes: Iterator[int] = publishes) -> tuple[float, float]:
+            def publish(root: Path = root, publishes: Iterator[int] = publishes) -> Run:
                 later = NOW + timedelta(minutes=10 * next(publishes))
                 return run(build(root, later.strftime("%Y-%m-%dT%H:%M:%SZ")))
 
-            rows.append((f"rebuild, only `--now` changed, {size:,}", "≤ 1 s", *median(publish, args.runs), None, None))
+            rows.append((f"rebuild, only `--now` changed, {size:,}", "≤ 1 s", median(publish, args.runs), None))
             notice = sorted((root / "incidents").iterdir())[size // 2]
             text = notice.read_text()
 
@@ -245,7 +257,7 @@ def main() -> None:
                 notice.write_text(text if nonlocal_text != text else text.replace("impact: minor", "impact: major"))
 
             rows.append((f"rebuild after editing one notice, {size:,}", "≤ 1 s",
-                         *median(lambda root=root: run(build(root)), args.runs, edit), None, None))
+                         median(lambda root=root: run(build(root)), args.runs, edit), None))
             opened = root / "incidents" / "2026-11-24-bench-opened.md"
 
             def open_incident(root: Path = root, opened: Path = opened) -> None:
@@ -255,23 +267,27 @@ def main() -> None:
                 opened.write_text(OPENED, encoding="utf-8")
 
             rows.append((f"rebuild after a new incident is opened, {size:,}", "≤ 1 s",
-                         *median(lambda root=root: run(build(root)), args.runs, open_incident), None, None))
+                         median(lambda root=root: run(build(root)), args.runs, open_incident), None))
             opened.unlink()
             if size == 1000 and args.serve:
                 rows.append((f"`serve`: saved file to served page, {size:,}", "≤ 300 ms",
-                             serve_latency(root, 5), None, None, None))
+                             serve_latency(root, 5), None))
             cold()
             print(f"stages of a cold build, {case}: {stages(root)}", flush=True)
     print(f"\nmedian of {args.runs} runs, on {os.cpu_count()} cores; Hugo: {hugo or 'not installed'}\n")
-    print("| case | target | statuspress | peak memory | Hugo | ratio |")
-    print("|---|---|---|---|---|---|")
-    for name, target_text, seconds, memory, hugo_s, hugo_mb in rows:
-        hugo_cell = f"{hugo_s:.2f} s, {hugo_mb:.0f} MB" if hugo_s is not None and hugo_mb is not None else "–"
-        ratio = f"{seconds / hugo_s:.1f} ×" if hugo_s else "–"
-        memory_cell = f"{memory:.0f} MB" if memory is not None else "–"
+    print("| case | target | statuspress | CPU | peak memory | Hugo | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for name, target_text, ours_run, hugo_figures in rows:
+        if isinstance(ours_run, float):  # the preview server: a latency only
+            print(f"| {name} | {target_text} | {ours_run * 1000:.0f} ms | – | – | – | – |")
+            continue
+        seconds = ours_run.seconds
         figure = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
-        print(f"| {name} | {target_text} | {figure} | {memory_cell} | {hugo_cell} | {ratio} |")
-
+        hugo_cell = (f"{hugo_figures.seconds:.2f} s, CPU {hugo_figures.cpu:.2f} s, {hugo_figures.memory:.0f} MB"
+                     if hugo_figures is not None else "–")
+        ratio = f"{seconds / hugo_figures.seconds:.1f} ×" if hugo_figures is not None else "–"
+        print(f"| {name} | {target_text} | {figure} | {ours_run.cpu:.2f} s | {ours_run.memory:.0f} MB | {hugo_cell} "
+              f"| {ratio} |")
 
 if __name__ == "__main__":
     main()
