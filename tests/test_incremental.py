@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, ROOT, generate_site
@@ -248,7 +248,7 @@ def _edit(root: Path, edit: str, now: timedelta) -> None:
             "---\nA short patch.\n", encoding="utf-8")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None)
 @given(steps=st.lists(st.tuples(st.integers(min_value=-24 * 40, max_value=24 * 12).map(lambda h: timedelta(hours=h)),
                                 st.sampled_from(["none", "update", "resolve", "retitle", "delete", "plan"])),
                       min_size=2, max_size=5))
