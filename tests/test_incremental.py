@@ -296,6 +296,18 @@ def test_the_previous_site_is_kept_as_a_spare_and_brought_up_to_date(tmp_path: P
     assert tree(out) == sites[0] and list(outside.iterdir()) == []
 
 
+def test_a_file_name_the_manifest_cannot_hold_leaves_no_manifest(tmp_path: Path) -> None:
+    # One line per file, fields split by tabs: a name with a tab or a line break would be misread.
+    out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
+    sites = [{"index.html": b"1\n", "odd\tname.html": b"x\n"}, {"index.html": b"2\n", "odd\tname.html": b"y\n"},
+             {"index.html": b"3\n"}]
+    for files in sites:
+        write_site(files, out, spare)
+        assert tree(out) == files
+        assert not (spare.parent / build_module.MANIFEST).exists() or "odd\tname.html" not in files
+    assert (spare.parent / build_module.MANIFEST).exists()  # once the names allow it again
+
+
 def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_spare(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The manifest beside the spare says what the live site's files were made from and what the spare holds."""

@@ -396,13 +396,14 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
     held: list[str] = []
     try:
         with open(spare.parent / MANIFEST, encoding="utf-8") as file:
-            head = file.readline().split()
-            for line in file:
-                kind, name, *rest = line.rstrip("\n").split("\t")
-                if kind == "L":
-                    live[name] = (rest[0] or None, int(rest[1]), int(rest[2]), int(rest[3]))
-                elif kind == "S":
-                    held.append(name)
+            first, *lines = file.read().split("\n")
+        head = first.split()
+        for line in lines:  # 22,000 lines for a site of 10,000 notices: split once each
+            if line.startswith("L\t"):
+                _, name, key, inode, size, mtime = line.split("\t")
+                live[name] = (key or None, int(inode), int(size), int(mtime))
+            elif line.startswith("S\t"):
+                held.append(line.split("\t")[1])
     except (OSError, ValueError, IndexError):
         return None, None  # none yet, or not ours: read and walk
     if len(head) != 3 or head[0] != "statuspress-site-manifest":
@@ -427,7 +428,7 @@ def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: lis
     path = spare.parent / MANIFEST
     with contextlib.suppress(OSError):
         path.unlink()  # a stale manifest is worse than none
-    if any(UNWRITABLE.search(name) for name in (*entries, *(kept or ()))):
+    if UNWRITABLE.search("".join(entries)) or UNWRITABLE.search("".join(kept or ())):
         return
     spare_id = _folder_id(spare) if kept is not None else "-"
     with contextlib.suppress(OSError):
