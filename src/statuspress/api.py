@@ -148,8 +148,8 @@ class Api:
         self.updated = {n.id: self.updated_at(n) for n in notices}
         # An unannounced maintenance may only be known by its future window: page-wide times stay in the past.
         self.since = min((t for t in self.created.values() if t <= now), default=EPOCH)
-        self.page_updated = max((t for t in self.updated.values() if t <= now), default=self.since)
-        self.page_stamp = stamp(self.page_updated)
+        # the page's `updated_at`: its latest change, up to now
+        self.page_stamp = stamp(max((t for t in self.updated.values() if t <= now), default=self.since))
         self.incident_json = _Lazy(self.incident)
         self.maintenance_json = _Lazy(self.scheduled_maintenance)
         self.changed: dict[str, datetime] = {}  # component_updated, by component

@@ -135,7 +135,7 @@ def remember(parts: tuple[object, ...], macro: Callable[..., str], *args: Any) -
     return Markup(reused(parts, lambda: str(macro(*args))))
 
 
-ROOT = Markup("\0<root>")  # where a reused line puts the page's `root`: escaped, no text of a notice is this
+ROOT = Markup("\0<root>")  # where a reused line puts the page's `root`: a notice's text, escaped, has no `<`
 
 
 def line(notice: NoticeView, root: str, macro: Callable[[NoticeView, str], str]) -> Markup:
