@@ -404,7 +404,7 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
                 live[name] = (key or None, int(inode), int(size), int(mtime))
             elif line.startswith("S\t"):
                 held.append(line.split("\t")[1])
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError):
         return None, None  # none yet, or not ours: read and walk
     if len(head) != 3 or head[0] != "statuspress-site-manifest":
         return None, None
