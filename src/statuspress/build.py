@@ -345,7 +345,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, 
     try:
         entries = _fill(staging, outputs, out, live or {}, held, processes)
         os.chmod(staging, 0o755)
-        kept: list[str] | None = None  # the files of the site swapped out and kept as the spare
+        kept: dict[str, int] | None = None  # the files of the site swapped out and kept as the spare, and their inodes
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             previous = retired / out.name
@@ -361,7 +361,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, 
                 with contextlib.suppress(OSError):  # kept for the next build; or else deleted below
                     spare.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(previous, spare)
-                    kept = list(live) if live is not None else None
+                    kept = {name: entry[1] for name, entry in live.items()} if live is not None else None
         else:
             os.replace(staging, out)
         if spare is not None:
@@ -387,13 +387,13 @@ def _folder_id(path: Path) -> str:
     return f"{found.st_dev}:{found.st_ino}:{found.st_ctime_ns}" if stat.S_ISDIR(found.st_mode) else "-"
 
 
-def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | None, list[str] | None]:
+def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | None, dict[str, int] | None]:
     """What the last build wrote into `out` (each file checked again before it is trusted), and the files
     the spare holds if it is still the folder that build left; None for what is not known."""
     if spare is None:
         return None, None
     live: dict[str, Entry] = {}
-    held: list[str] = []
+    held: dict[str, int] = {}  # a file of the spare, and its inode (0: not known)
     try:
         with open(spare.parent / MANIFEST, encoding="utf-8") as file:
             first, *lines = file.read().split("\n")
@@ -403,7 +403,8 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
                 _, name, key, inode, size, mtime = line.split("\t")
                 live[name] = (key or None, int(inode), int(size), int(mtime))
             elif line.startswith("S\t"):
-                held.append(line.split("\t")[1])
+                _, name, *inode = line.split("\t")
+                held[name] = int(inode[0]) if inode else 0
     except (OSError, ValueError):
         return None, None  # none yet, or not ours: read and walk
     if len(head) != 3 or head[0] != "statuspress-site-manifest":
@@ -422,7 +423,7 @@ def _inside(name: object) -> bool:
         and ".." not in name.split("/")
 
 
-def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: list[str] | None) -> None:
+def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: dict[str, int] | None) -> None:
     """Say what `out` and the spare hold now (_read_manifest): a line for the two folders, then a line for
     each file of `out` (L) and of the spare (S); or, when that cannot be written, nothing."""
     path = spare.parent / MANIFEST
@@ -439,14 +440,15 @@ def _write_manifest(spare: Path, out: Path, entries: dict[str, Entry], kept: lis
                 file.write(f"statuspress-site-manifest {_folder_id(out)} {spare_id}\n")
                 file.writelines(f"L\t{name}\t{key or ''}\t{ino}\t{size}\t{mtime}\n"
                                 for name, (key, ino, size, mtime) in entries.items())
-                file.writelines(f"S\t{name}\n" for name in kept or ())
+                file.writelines(f"S\t{name}\t{inode}\n" for name, inode in (kept or {}).items())
             os.replace(name, path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(name)
 
 
-def _take_spare(spare: Path | None, out: Path, held: list[str] | None) -> tuple[Path, list[str] | None]:
+def _take_spare(spare: Path | None, out: Path, held: dict[str, int] | None
+                ) -> tuple[Path, dict[str, int] | None]:
     """A folder beside `out` to build the new site in: the spare site when there is one on the same disk;
     and the files it holds, when the manifest knows them (`held`)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
@@ -458,10 +460,10 @@ def _take_spare(spare: Path | None, out: Path, held: list[str] | None) -> tuple[
                 return staging, held
         except OSError:
             staging.mkdir(exist_ok=True)
-    return staging, []  # a new, empty folder
+    return staging, {}  # a new, empty folder
 
 
-def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: list[str] | None,
+def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: dict[str, int] | None,
           processes: int = 1) -> dict[str, Entry]:
     """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the
     others. `live` says what the files of `out` were made from, and `held` which files `staging` holds
@@ -469,13 +471,13 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
     root, previous_root = str(staging), str(out)
     emptied = set()  # folders that may be left empty
     if held is None:
-        held = []
+        held = {}
         for folder, subfolders, names in os.walk(root):
             for name in subfolders:
                 if os.path.islink(os.path.join(folder, name)):  # never a way out of the folder
                     os.unlink(os.path.join(folder, name))
             inside = folder[len(root) + 1:]
-            held.extend(f"{inside}/{name}" if inside else name for name in names)
+            held.update((f"{inside}/{name}" if inside else name, 0) for name in names)
             if not names:
                 emptied.add(inside)
     stale = set(held).difference(outputs)
@@ -496,8 +498,8 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
             previous = None if first else _unchanged(source, data, key, live.get(name))
             if previous is not None:
                 entries[name] = (key, previous.st_ino, previous.st_size, previous.st_mtime_ns)
-                if _same_file(previous, target):
-                    continue  # the spare site already links the file that stays
+                if held.get(name) == previous.st_ino or _same_file(previous, target):
+                    continue  # the spare site already links the file that stays (the manifest says, or the disk)
             if previous is None or not _link(source, target):
                 written = write_file(target, data)
                 entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)

@@ -20,6 +20,7 @@ import pickle
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,7 +76,7 @@ class BuildCache:
         self.hits = 0
         self._config: tuple[SiteConfig | None, str] = (None, "")  # the configuration, and its fingerprint
         self._base: tuple[str, int] = ("", 0)  # FILE's token, and how many entries it holds
-        self._in_base: Callable[[str, object], bool] = lambda part, key: False
+        self._in_base: dict[str, AbstractSet[Any]] = {}  # the keys FILE holds, by part
         if previous is not None:
             self._old_notices, self._old_markdown, self._old_outputs, self._old_files = (
                 previous.notices, previous.markdown, previous.outputs, previous.files)
@@ -86,9 +87,8 @@ class BuildCache:
                 base, delta = _read(self.path), _read(self.path.with_name(DELTA))
             if base is not None:
                 token, notices, markdown, outputs, files = base
-                parts = {"notices": set(notices), "markdown": set(markdown), "outputs": set(outputs)}
-                self._base = (token, sum(map(len, parts.values())))
-                self._in_base = lambda part, key: key in parts[part]
+                self._in_base = {"notices": set(notices), "markdown": set(markdown), "outputs": set(outputs)}
+                self._base = (token, sum(map(len, self._in_base.values())))
                 if delta is not None and delta[0] == token:  # else a delta to another FILE: ignored
                     notices.update(delta[1])
                     markdown.update(delta[2])
@@ -98,7 +98,7 @@ class BuildCache:
                     notices, markdown, outputs, files)
         except Exception:  # noqa: BLE001 — truncated or planted: start afresh
             self._old_notices, self._old_markdown, self._old_outputs, self._old_files = {}, {}, {}, {}
-            self._base, self._in_base = ("", 0), lambda part, key: False
+            self._base, self._in_base = ("", 0), {}
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
@@ -200,11 +200,13 @@ class BuildCache:
         parts: dict[str, dict[Any, Any]] = {"notices": self.notices, "markdown": self.markdown, "outputs": self.outputs}
         used = sum(map(len, parts.values()))
         token, stored = self._base
-        new = sum(not self._in_base(part, k) for part, made in parts.items() for k in made) if token else used
+        # counted and picked out by set operations: a long history's build uses tens of thousands of entries
+        fresh = {part: made.keys() - self._in_base.get(part, set()) for part, made in parts.items()}
+        new = sum(map(len, fresh.values())) if token else used
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if token and new <= DELTA_SHARE * used and stored - (used - new) <= DEAD_SHARE * stored:
-                added = [{k: v for k, v in made.items() if not self._in_base(part, k)} for part, made in parts.items()]
+                added = [{k: made[k] for k in fresh[part]} for part, made in parts.items()]
                 _write(self.path.with_name(DELTA), (token, *added, self.files))
             else:
                 token = os.urandom(16).hex()
@@ -212,7 +214,7 @@ class BuildCache:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.path.with_name(DELTA))
                 self._base = (token, used)
-                self._in_base = lambda part, key: key in parts[part]
+                self._in_base = {part: made.keys() for part, made in parts.items()}
             _last = (self.path, _stamps(self.path), self)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
