@@ -8,13 +8,15 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from lxml import html
 from markupsafe import Markup
 
-from conftest import NOW, NOW_TEXT, ROOT, Result
+from conftest import NOW, NOW_TEXT, ROOT, Result, generate_site
+from statuspress import build as build_module
 from statuspress import render
 from statuspress.build import build_site
 from statuspress.static import fingerprint
@@ -166,6 +168,29 @@ def test_once_makes_a_block_once_for_the_same_parts_and_forgets_past_its_limit()
     assert once("foot", False, caller=block("<d>")) == "<d>"  # a third: the first two are forgotten
     assert once("head", "../", caller=block("<e>")) == "<e>"
     assert made == ["<a>", "<c>", "<d>", "<e>"]
+
+
+def test_a_components_uptime_bar_is_made_once_for_the_home_page_and_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # render.uptime_bar: made with marks where the page's `root` and the component page's address go.
+    generate_site(tmp_path, 120)
+    made: list[str] = []
+    real = render.uptime_bar
+
+    def counted(view: Any, here: str, root: str, macro: Callable[..., str]) -> Markup:
+        return real(view, here, root, lambda *args: made.append(view.component.id) or macro(*args))
+
+    monkeypatch.setattr(render, "uptime_bar", counted)
+    build_module.forget()  # a new template environment, with the function above
+    outputs, problems = build_site(tmp_path, NOW)
+    assert outputs is not None, [str(p) for p in problems]
+    assert sorted(made) == [f"c{n}" for n in sorted(range(40), key=str)]  # once per component
+    home, own = html.fromstring(outputs["index.html"]), html.fromstring(outputs["components/c1/index.html"])
+    for page, here, root in ((home, "components/c1/", ""), (own, "", "../../")):
+        links = page.xpath("//div[@class='bar'][starts-with(@aria-label, 'Component 1:')]/a/@href")
+        targets = (f"{root}incidents/", f"{root}maintenance/", f"{here}#d")
+        assert links and all(href.startswith(targets) for href in links), links
+    assert b"\0" not in outputs["index.html"] + outputs["components/c1/index.html"]
 
 
 def test_history_keeps_every_notice_across_pages(site: Callable[..., Path]) -> None:

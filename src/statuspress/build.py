@@ -403,8 +403,8 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
                 _, name, key, inode, size, mtime = line.split("\t")
                 live[name] = (key or None, int(inode), int(size), int(mtime))
             elif line.startswith("S\t"):
-                _, name, *inode = line.split("\t")
-                held[name] = int(inode[0]) if inode else 0
+                _, name, *known = line.split("\t")  # an older manifest's lines have no inode
+                held[name] = int(known[0]) if known else 0
     except (OSError, ValueError):
         return None, None  # none yet, or not ours: read and walk
     if len(head) != 3 or head[0] != "statuspress-site-manifest":

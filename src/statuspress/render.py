@@ -89,7 +89,8 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     # `asset_sources`: the policy directives the static files need, for `_headers` (badges.py).
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
-    env.globals.update(remember=remember, settled_keys=settled_keys, once=_once(), line=line)
+    env.globals.update(remember=remember, settled_keys=settled_keys, once=_once(), line=line,
+                       uptime_bar=uptime_bar)
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -146,6 +147,18 @@ def line(notice: NoticeView, root: str, macro: Callable[[NoticeView, str], str])
         return Markup(macro(notice, root))
     made = reused(("line", notice.key), lambda: str(macro(notice, ROOT)))
     return Markup(made.replace(ROOT, escape(root)))
+
+
+HERE = Markup("\0<here>")  # where a reused uptime bar puts the address of the component's page, as ROOT
+
+
+def uptime_bar(view: ComponentView, here: str, root: str, macro: Callable[[ComponentView, str, str], str]) -> Markup:
+    """A component's uptime bar (macros.html `_bar`), which `macro` makes with `here`, the address of the
+    component's page from the page, and the page's `root`. It is made once with HERE and ROOT in their
+    places, kept (reuse.py) for as long as its days show the same, and both put in: the home page and
+    the component's page show the same bar."""
+    made = reused(("bar", view.bar_key), lambda: str(macro(view, HERE, ROOT)))
+    return Markup(made.replace(HERE, escape(here)).replace(ROOT, escape(root)))
 
 
 def settled_keys(months: Iterable[tuple[str, Sequence[NoticeView]]]) -> tuple[str, ...]:
