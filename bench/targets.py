@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import platform
 import shutil
 import socket
 import statistics
@@ -274,7 +275,8 @@ def main() -> None:
                              serve_latency(root, 5), None))
             cold()
             print(f"stages of a cold build, {case}: {stages(root)}", flush=True)
-    print(f"\nmedian of {args.runs} runs, on {os.cpu_count()} cores; Hugo: {hugo or 'not installed'}\n")
+    print(f"\nmedian of {args.runs} runs, on {os.cpu_count()} cores; Python {platform.python_version()} "
+          f"({sys.executable}, {sys.base_prefix}); Hugo: {hugo or 'not installed'}\n")
     print("| case | target | statuspress | CPU | peak memory | Hugo | ratio |")
     print("|---|---|---|---|---|---|---|")
     for name, target_text, ours_run, hugo_figures in rows:
