@@ -372,8 +372,13 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     keep = cache.BuildCache.keep_notice
     monkeypatch.setattr(cache.BuildCache, "keep_notice",
                         lambda self, key, found: kept.append(key) or keep(self, key, found))
+    shared_out: list[str] = []  # the work handed to workers, in order
+    share_out = parallel._share_out
+    monkeypatch.setattr(parallel, "_share_out", lambda jobs, work, processes: shared_out.append(work.__name__)
+                        or share_out(jobs, work, processes))
     cached, _, _ = build_with_summary(generated, NOW, folder, processes=2)  # into the cache, then from it
     assert made[2] > 50 and cached == sequential
+    assert shared_out == ["_read"]  # the workers reading the files made the settled notices as they went
     assert len(kept) == 60  # the 60 incidents; the 3 maintenance files are too few to share out
     makers.unlink()
     again, _, _ = build_with_summary(generated, NOW + timedelta(hours=1), folder, processes=2)

@@ -30,7 +30,7 @@ from .calendar import calendar_files
 from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
 from .load import RAW, RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
-from .model import Incident, Kind, Maintenance, Notice, Problem, Site
+from .model import Incident, Kind, Maintenance, Notice, Problem, Site, SiteConfig
 from .parallel import aside, prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
@@ -86,7 +86,9 @@ def build_with_summary(root: Path, now: datetime, cache: Path | None = None, pro
     dict is returned) before the cache is saved: a long history's cold build then peaks lower."""
     try:
         with using(cache) as store:
-            read_all = partial(read_notices, store=store, processes=processes) if store is not None else None
+            # the workers that read the notice files also make the settled ones' outputs (parallel.py)
+            read_all = partial(read_notices, store=store, processes=processes,
+                               making=partial(_making, root, now)) if store is not None else None
             built = _build(root, now, store.notice if store is not None else None, processes, read_all, store)
         if built[0] is not None and write is not None:
             write(built[0])
@@ -102,6 +104,7 @@ def build_with_summary(root: Path, now: datetime, cache: Path | None = None, pro
 
 def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, read_all: ReadAll | None = None,
            known: Known | None = None) -> tuple[dict[str, bytes] | None, list[Problem], Summary | None]:
+    parallel.made_reading = 0
     site, problems = load_site(root, read, read_all, known)
     if site is None or any(p.is_error for p in problems):
         return None, problems, None
@@ -145,6 +148,14 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
         files=len(outputs),
     )
     return dict(sorted(outputs.items())), problems, summary
+
+
+def _making(root: Path, now: datetime, config: SiteConfig) -> parallel.Making:
+    """What the workers reading the notice files need to make the settled ones' outputs: the static files
+    and the scope the build will have, which depend on the configuration, not on the notices."""
+    site = Site(str(root), config, (), ())
+    static = load_assets(site)
+    return parallel.Making(site, now, static, _scope(site, static.paths))
 
 
 def _feeds_api_badges(site: Site, views: list[NoticeView], now: datetime, env: jinja2.Environment

@@ -1,10 +1,12 @@
 """Cold builds of long histories: what settled notices show, made in worker processes.
 
 The costly part of a build is the same for every settled notice: its Markdown, its page and its API
-object. Before the build proper, `prepare` has worker processes (forked, so they start at once and
-share what was loaded) make those of the settled notices the store does not hold yet, and keeps them
-in the store (reuse.py), where the build then finds them. The output is the same bytes either way:
-the workers call the very functions the build calls, under the same keys. Small jobs stay in-process.
+object. Worker processes (forked, so they start at once and share what was loaded) make those of the
+settled notices the store does not hold yet, and keep them in the store (reuse.py), where the build
+then finds them: the workers that read and parse the notice files make them as they go
+(`read_notices`), and `prepare` has workers make those still lacking (notices the cache had parsed).
+The output is the same bytes either way: the workers call the very functions the build calls, under
+the same keys. Small jobs stay in-process.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from multiprocessing.connection import Connection
@@ -25,7 +28,7 @@ from . import reuse, status
 from .api import Api
 from .cache import BuildCache
 from .load import Loaded, Unread, load_notice, read_bytes, read_one
-from .model import Notice, Problem, Site, SiteConfig
+from .model import Incident, Maintenance, Notice, Problem, Site, SiteConfig
 from .render import environment, notice_page
 from .static import Assets
 from .views import notice_view, settled_key
@@ -41,6 +44,18 @@ V = TypeVar("V")
 
 # set before the workers fork, which inherit it: the site, `now`, its static files and its notices
 _job: tuple[Site, datetime, Assets, tuple[Notice, ...]] | None = None
+
+
+class Making(NamedTuple):
+    """What the workers that read notice files need to make the settled ones' outputs as they go."""
+
+    site: Site  # the site's root and configuration; its notices are not read yet
+    now: datetime
+    static: Assets
+    scope: str  # reuse.scope, as the build will set it
+
+
+made_reading = 0  # settled notices the reading workers made in this build (read_notices); `prepare` counts them
 
 
 def workers() -> int:
@@ -77,10 +92,13 @@ def _forking() -> Iterator[None]:
 
 
 def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
-    """Make in `processes` workers what the settled notices show that the store lacks; return how many."""
+    """Make in `processes` workers what the settled notices show that the store lacks; return how many
+    settled notices workers made in this build, with those the reading workers made (`made_reading`)."""
+    global made_reading
+    already, made_reading = made_reading, 0
     store = reuse.store
     if store is None:
-        return 0
+        return already
     notices = (*site.incidents, *site.maintenance)
 
     def lacking(indexes: Iterable[int]) -> list[int]:
@@ -91,10 +109,10 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     # sample of SAMPLE notices lacks nothing, a few that settled since will be made in the build itself.
     everything = range(len(notices))
     if not _worth_sharing(len(notices), processes) or not lacking(everything[:: max(1, len(notices) // SAMPLE)]):
-        return 0
+        return already
     todo = lacking(everything)  # by index: the workers have the notices already, forked with the site
     if not _worth_sharing(len(todo), processes):
-        return 0
+        return already
     global _job
     _job = (site, now, static, notices)
     try:
@@ -103,7 +121,7 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
                 store.keep(key, value)
     finally:
         _job = None
-    return len(todo)
+    return already + len(todo)
 
 
 @contextlib.contextmanager
@@ -189,17 +207,21 @@ def _run_aside(work: Callable[[], dict[str, V]], reader: Connection, writer: Con
         writer.send((used, tags))
 
 
-def read_notices(files: list[Unread], config: SiteConfig, store: BuildCache, processes: int
-                 ) -> list[Loaded | Problem]:
+def read_notices(files: list[Unread], config: SiteConfig, store: BuildCache, processes: int,
+                 making: Callable[[SiteConfig], Making] | None = None) -> list[Loaded | Problem]:
     """Read notice files as `store.notice` does (load.ReadAll); many of them in worker processes, which
-    read each file and parse those the cache lacks."""
+    read each file and parse those the cache lacks. With `making` (what the workers need, from the
+    configuration), they also make the outputs of the settled notices they parse, as `prepare` would."""
     if not _worth_sharing(len(files), processes):
         return [read_one(file, config, store.notice) for file in files]
-    global _reading
-    _reading = (files, config, store)
+    global _reading, made_reading
+    _reading = (files, config, store, making(config) if making is not None else None)
     found: list[Loaded | Problem] = []
     try:
-        for chunk, results in _share_out(list(range(len(files))), _read, processes):
+        for chunk, (results, made, outputs) in _share_out(list(range(len(files))), _read, processes):
+            made_reading += made
+            for key, value in outputs.items():
+                store.keep(key, value)
             for file, result in zip(map(files.__getitem__, chunk), results, strict=True):
                 if isinstance(result, Problem):
                     found.append(result)
@@ -213,24 +235,59 @@ def read_notices(files: list[Unread], config: SiteConfig, store: BuildCache, pro
     return found
 
 
-_reading: tuple[list[Unread], SiteConfig, BuildCache] | None = None  # inherited by the workers
+_reading: tuple[list[Unread], SiteConfig, BuildCache, Making | None] | None = None  # inherited by the workers
 
 
-def _read(indexes: list[int]) -> list[tuple[str, Loaded | None] | Problem]:
+def _read(indexes: list[int]) -> tuple[list[tuple[str, Loaded | None] | Problem], int, dict[str, object]]:
     """In a worker: read the notice files at `indexes`; return each one's key in the store, with its reading
-    if the store lacks it; or why it cannot be read."""
+    if the store lacks it, or why it cannot be read; then, with `Making`, how many settled notices it made
+    the outputs of, and these by key."""
     assert _reading is not None
-    files, config, store = _reading
+    files, config, store, making = _reading
     found: list[tuple[str, Loaded | None] | Problem] = []
+    parsed: list[Notice] = []
     for file in map(files.__getitem__, indexes):
         data = read_bytes(file)
         if isinstance(data, Problem):
             found.append(data)
             continue
         key = store.notice_key(data, file.relative, file.kind, config)
-        found.append((key, None if store.has_notice(key) else _loaded(load_notice(data, file.relative, file.kind,
-                                                                                   config))))
-    return found
+        loaded = None if store.has_notice(key) else _loaded(load_notice(data, file.relative, file.kind, config))
+        found.append((key, loaded))
+        if loaded is not None and loaded[0] is not None and not any(p.is_error for p in loaded[1]):
+            parsed.append(loaded[0])
+    if making is None:
+        return found, 0, {}
+    return (found, *_make_settled(making, store, parsed))
+
+
+def _make_settled(making: Making, store: BuildCache, notices: list[Notice]) -> tuple[int, dict[str, object]]:
+    """In a reading worker: make the view, page and API object of those of `notices` that are settled and
+    that `store` lacks, as `_make` does; return how many, and what was made by key."""
+    site, now = making.site, making.now
+    reuse.scope = making.scope  # as the build sets it once the notices are read
+    todo = [n for n in notices if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
+            and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+    if not todo:
+        return 0, {}
+    global _reading_env
+    if _reading_env is None:
+        _reading_env = environment(site, making.static)
+    # The API objects of these notices: each is made from its notice alone (and the configuration).
+    api = Api(replace(site, incidents=tuple(n for n in todo if isinstance(n, Incident)),
+                      maintenance=tuple(n for n in todo if isinstance(n, Maintenance))), now)
+    recorder = reuse.Memory()
+    reuse.store = recorder
+    try:
+        for notice in todo:
+            notice_page(_reading_env, site.config, notice_view(notice, site.config, now), now, api.indicator)
+            api.body(notice)
+    finally:
+        reuse.store = store
+    return len(todo), recorder.made
+
+
+_reading_env: Environment | None = None  # a reading worker's template environment, made once
 
 
 def _unexpected(file: Unread, config: SiteConfig) -> Loaded:
