@@ -31,7 +31,7 @@ from .load import Loaded, Unread, load_notice, read_bytes, read_one
 from .model import Incident, Maintenance, Notice, Problem, Site, SiteConfig
 from .render import environment, notice_page
 from .static import Assets
-from .views import notice_view, settled_key
+from .views import forget_keys, notice_view, settled_key
 
 MINIMUM = 400  # settled notices to make, below which workers cost more than they save
 SAMPLE = 64  # notices looked up to tell a cache that holds a history from one that does not
@@ -284,7 +284,15 @@ def _make_settled(making: Making, store: BuildCache, notices: list[Notice]) -> t
             api.body(notice)
     finally:
         reuse.store = store
+        _done()
     return len(todo), recorder.made
+
+
+def _done() -> None:
+    """In a worker, once a task's notices are made and about to be sent: let go of what the functions that
+    made them remember of them for the length of a build, which would hold every notice the worker made."""
+    reuse.forget()
+    forget_keys()
 
 
 _reading_env: Environment | None = None  # a reading worker's template environment, made once
@@ -321,4 +329,5 @@ def _make(indexes: list[int]) -> dict[str, object]:
         view = notice_view(notice, site.config, now)
         notice_page(env, site.config, view, now, indicator)
         api.body(notice)
+    _done()
     return recorder.made

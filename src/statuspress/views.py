@@ -110,8 +110,13 @@ def settled_key(notice: Notice, settled: datetime) -> str:
 
 
 # Each notice's `settled_key`, by id, while a build asks for it twice (parallel.prepare, then all_views);
-# the notice is kept with it, so that its id stays its own. Emptied by `all_views`.
+# the notice is kept with it, so that its id stays its own. Emptied by `all_views` (forget_keys).
 _keys: dict[int, tuple[Notice, datetime, str]] = {}
+
+
+def forget_keys() -> None:
+    """Let go of the notices `settled_key` keeps: a worker process is done with those it made."""
+    _keys.clear()
 
 
 def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
@@ -170,7 +175,7 @@ def _view(notice: Notice, config: SiteConfig, now: datetime) -> NoticeView:
 def all_views(config: SiteConfig, notices: list[Notice], now: datetime) -> list[NoticeView]:
     """Return the views of every published notice, newest first, in a stable order."""
     views = [notice_view(n, config, now) for n in notices if status.is_published(n, now)]
-    _keys.clear()
+    forget_keys()
     views.sort(key=lambda v: (v.time, v.kind, v.slug), reverse=True)  # a Kind sorts as its value
     return views
 
