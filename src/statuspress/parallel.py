@@ -102,8 +102,7 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
     notices = (*site.incidents, *site.maintenance)
 
     def lacking(indexes: Iterable[int]) -> list[int]:
-        return [i for i in indexes if status.is_published(n := notices[i], now) and (moment := status.settled_at(
-                n, now)) is not None and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+        return [i for i in indexes if _lacks(store, notices[i], now)]
 
     # A cache holds all of a long history or little of it (outputs are made and dropped together): when a
     # sample of SAMPLE notices lacks nothing, a few that settled since will be made in the build itself.
@@ -266,8 +265,7 @@ def _make_settled(making: Making, store: BuildCache, notices: list[Notice]) -> t
     that `store` lacks, as `_make` does; return how many, and what was made by key."""
     site, now = making.site, making.now
     reuse.scope = making.scope  # as the build sets it once the notices are read
-    todo = [n for n in notices if status.is_published(n, now) and (moment := status.settled_at(n, now)) is not None
-            and store.recall(reuse.key(("view", settled_key(n, moment)))) is None]
+    todo = [n for n in notices if _lacks(store, n, now)]
     if not todo:
         return 0, {}
     global _reading_env
@@ -276,23 +274,31 @@ def _make_settled(making: Making, store: BuildCache, notices: list[Notice]) -> t
     # The API objects of these notices: each is made from its notice alone (and the configuration).
     api = Api(replace(site, incidents=tuple(n for n in todo if isinstance(n, Incident)),
                       maintenance=tuple(n for n in todo if isinstance(n, Maintenance))), now)
-    recorder = reuse.Memory()
+    return len(todo), _made(_reading_env, site.config, now, api, todo)
+
+
+def _lacks(store: reuse.Store, notice: Notice, now: datetime) -> bool:
+    """Whether `notice` is settled at `now` and `store` lacks what it shows (its view, made with its page)."""
+    return status.is_published(notice, now) and (moment := status.settled_at(notice, now)) is not None \
+        and store.recall(reuse.key(("view", settled_key(notice, moment)))) is None
+
+
+def _made(env: Environment, config: SiteConfig, now: datetime, api: Api, notices: Iterable[Notice]
+          ) -> dict[str, object]:
+    """In a worker: make the view, page and API object of settled `notices`; return them by key. Then let go
+    of what the functions that made them remember for the length of a build (reuse.forget,
+    views.forget_keys): it would hold every notice the worker made, which it is about to send."""
+    recorder, kept = reuse.Memory(), reuse.store
     reuse.store = recorder
     try:
-        for notice in todo:
-            notice_page(_reading_env, site.config, notice_view(notice, site.config, now), now, api.indicator)
+        for notice in notices:
+            notice_page(env, config, notice_view(notice, config, now), now, api.indicator)  # not shown: settled
             api.body(notice)
     finally:
-        reuse.store = store
-        _done()
-    return len(todo), recorder.made
-
-
-def _done() -> None:
-    """In a worker, once a task's notices are made and about to be sent: let go of what the functions that
-    made them remember of them for the length of a build, which would hold every notice the worker made."""
-    reuse.forget()
-    forget_keys()
+        reuse.store = kept
+        reuse.forget()
+        forget_keys()
+    return recorder.made
 
 
 _reading_env: Environment | None = None  # a reading worker's template environment, made once
@@ -322,12 +328,4 @@ def _make(indexes: list[int]) -> dict[str, object]:
     if _worker is None:
         _worker = (environment(site, static), Api(site, now))
     env, api = _worker
-    indicator = api.indicator  # not shown on settled pages
-    recorder = reuse.Memory()
-    reuse.store = recorder
-    for notice in map(notices.__getitem__, indexes):
-        view = notice_view(notice, site.config, now)
-        notice_page(env, site.config, view, now, indicator)
-        api.body(notice)
-    _done()
-    return recorder.made
+    return _made(env, site.config, now, api, map(notices.__getitem__, indexes))
