@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import gc
 import os
 import pickle
@@ -160,6 +161,21 @@ def test_a_build_that_adds_little_writes_a_delta_and_not_the_whole_cache(
     monkeypatch.setattr(cache, "DELTA_SHARE", 0.0)
     build_site(generated, NOW, folder)
     assert (folder / cache.FILE).is_file() and not (folder / cache.DELTA).exists()
+
+
+def test_the_cache_is_read_back_on_a_python_that_pickles_enums_by_name(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python 3.11.0 to 3.11.3 (Debian 12's python3 is 3.11.2) pickle an enum member as getattr(Kind, "INCIDENT"),
+    # which the cache's unpickler refuses: a cache so written was never read. The model's enums pickle as
+    # their values on every Python (model.Word).
+    monkeypatch.setattr(enum.Enum, "__reduce_ex__", lambda self, protocol: (getattr, (type(self), self._name_)))
+    folder = generated / cache.FOLDER
+    cold, _ = build_site(generated, NOW, folder)
+    cache._last = None  # as a new process would: read the file
+    store = cache.BuildCache(folder)
+    files = [*(generated / "incidents").iterdir(), *(generated / "maintenance").iterdir()]
+    assert len(store._old_notices) == len(files) and store._old_outputs
+    assert build_site(generated, NOW, folder)[0] == cold
 
 
 def test_a_changed_configuration_is_not_served_from_the_cache(generated: Path) -> None:

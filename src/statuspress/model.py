@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
-class ComponentStatus(StrEnum):
+class Word(StrEnum):
+    """A StrEnum that pickles as its value, `Kind("incident")`, on every Python: 3.11.0 to 3.11.3 (Debian
+    12's python3 is 3.11.2) pickle a member as `getattr(Kind, "INCIDENT")`, which the build cache's
+    unpickler refuses, since `getattr` could reach anything (cache.py). Such a cache was never read."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return type(self), (self._value_,)
+
+
+class ComponentStatus(Word):
     """A component's state, in Statuspage's words; `severity` orders them."""
 
     OPERATIONAL = "operational"
@@ -34,7 +44,7 @@ INCIDENT_COMPONENT_STATUSES = (
 MAINTENANCE_COMPONENT_STATUSES = (ComponentStatus.UNDER_MAINTENANCE, *INCIDENT_COMPONENT_STATUSES)
 
 
-class Impact(StrEnum):
+class Impact(Word):
     """How bad an incident is, as its author judges it."""
 
     NONE = "none"
@@ -43,7 +53,7 @@ class Impact(StrEnum):
     CRITICAL = "critical"
 
 
-class Indicator(StrEnum):
+class Indicator(Word):
     """The page's overall status, as Statuspage's `status.indicator`."""
 
     NONE = "none"
@@ -70,7 +80,7 @@ INDICATOR_WORDS = {
 }
 
 
-class IncidentStatus(StrEnum):
+class IncidentStatus(Word):
     """Where an incident stands; `update` headings keep the previous status."""
 
     INVESTIGATING = "investigating"
@@ -79,7 +89,7 @@ class IncidentStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class MaintenanceState(StrEnum):
+class MaintenanceState(Word):
     """Where a maintenance stands; follows the clock unless an update says otherwise."""
 
     SCHEDULED = "scheduled"
@@ -93,7 +103,7 @@ class MaintenanceState(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Kind(StrEnum):
+class Kind(Word):
     """The two kinds of notice, named after their folders' singular."""
 
     INCIDENT = "incident"
