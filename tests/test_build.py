@@ -193,6 +193,24 @@ def test_a_components_uptime_bar_is_made_once_for_the_home_page_and_its_own(
     assert b"\0" not in outputs["index.html"] + outputs["components/c1/index.html"]
 
 
+def test_a_sites_own_macros_html_makes_the_lines_of_every_list(site: Callable[..., Path]) -> None:
+    # render.notice_lines: the default macros make a list's lines in one call, a site's own macros.html with
+    # its notice_line, whatever that writes.
+    default = (Path(render.__file__).parent / "templates" / "macros.html").read_text(encoding="utf-8")
+    own = default.replace("{% macro notice_line(notice) -%}\n", "{% macro notice_line(notice) -%}\n<!-- own -->")
+    assert own != default
+    files = {f"incidents/2026-11-{10 + n}-case-{n}.md": INCIDENT.format(title=f"Case {n}", n=n,
+                                                                       time=f"2026-11-{10 + n} 09:00 UTC")
+             for n in range(3)}
+    for macros in (None, own):
+        root = site({**files, **({"templates/macros.html": macros} if macros else {})})
+        outputs, problems = build_site(root, NOW)
+        assert outputs is not None, [str(p) for p in problems]
+        for page in ("history/index.html", "components/api/index.html", "index.html"):
+            lines = outputs[page].count(b'<li class="notice-line">')
+            assert lines >= 2 and outputs[page].count(b"<!-- own -->") == (lines if macros else 0), page
+
+
 def test_history_keeps_every_notice_across_pages(site: Callable[..., Path]) -> None:
     files = {
         f"incidents/2026-{1 + n % 10:02d}-{1 + n % 28:02d}-case-{n}.md": INCIDENT.format(

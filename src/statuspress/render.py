@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -90,7 +91,8 @@ def environment(site: Site, static: Assets | None = None) -> Environment:
     static = static or load_assets(site)
     sources = policy_sources(static.paths)
     env.globals.update(remember=remember, settled_keys=settled_keys, once=_once(), line=line,
-                       uptime_bar=uptime_bar)
+                       uptime_bar=uptime_bar,
+                       notice_lines=partial(notice_lines, (overrides / "macros.html").is_file()))
     env.globals.update(asset=static.path, csp=Markup(page_policy(sources, meta=True)), asset_sources=sources)
     return env
 
@@ -143,10 +145,29 @@ def line(notice: NoticeView, root: str, macro: Callable[[NoticeView, str], str])
     """A notice's line in a list of notices (macros.html `notice_line`), which `macro` makes with the
     page's `root` before each link. A settled notice's line is made once with ROOT in its place, kept
     (reuse.py), and `root` put in: the same text on pages at any depth."""
-    if notice.settled is None:
-        return Markup(macro(notice, root))
-    made = reused(("line", notice.key), lambda: str(macro(notice, ROOT)))
-    return Markup(made.replace(ROOT, escape(root)))
+    return lines((notice,), root, macro)
+
+
+def notice_lines(own_macros: bool, notices: Iterable[NoticeView], macros: Any, root: str) -> Markup:
+    """The lines of `notices` in a list (`macros.notice_line` of each), one under the other, as a loop of
+    `notice_line` in a template writes them. With the default macros.html, made by `lines` in one call,
+    not a macro call per notice; with a site's own, by its `notice_line` (`own_macros`)."""
+    if own_macros:
+        return Markup("\n".join(str(macros.notice_line(notice)) for notice in notices))
+    return lines(notices, root, macros.notice_line_at)
+
+
+def lines(notices: Iterable[NoticeView], root: str, macro: Callable[[NoticeView, str], str]) -> Markup:
+    """The `line`s of `notices`, one under the other, with `root` escaped once (`notice_lines`)."""
+    placed = escape(root)
+    made = [str(macro(notice, root)) if notice.settled is None else
+            reused(("line", notice.key), partial(_unplaced, notice, macro)).replace(ROOT, placed)
+            for notice in notices]
+    return Markup("\n".join(made))
+
+
+def _unplaced(notice: NoticeView, macro: Callable[[NoticeView, str], str]) -> str:
+    return str(macro(notice, ROOT))
 
 
 HERE = Markup("\0<here>")  # where a reused uptime bar puts the address of the component's page, as ROOT
