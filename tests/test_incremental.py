@@ -405,6 +405,23 @@ def test_a_parallel_cold_build_is_byte_identical_to_a_sequential_one(
     assert gc.get_freeze_count() == 0
 
 
+def test_a_broken_template_in_a_build_shared_out_is_a_located_error(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The workers that make settled notices meet the error first: the build then makes them itself, and
+    # reports it as a one-process build does, not as a traceback.
+    monkeypatch.setattr(parallel, "MINIMUM", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    (generated / "templates").mkdir()
+    (generated / "templates" / "incident.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}{{ notice.title }{% endblock %}\n", encoding="utf-8")
+    for folder in (generated / cache.FOLDER, None):  # the reading workers make them; without a cache, `prepare`'s
+        outputs, problems, _ = build_with_summary(generated, NOW, folder, processes=2)
+        assert outputs is None
+        assert [str(p) for p in problems if p.is_error] == [
+            "templates/incident.html:2: error: template error: unexpected '}'"]
+    assert parallel.multiprocessing.active_children() == []
+
+
 def test_notice_files_read_in_workers_are_parsed_there_only_when_the_cache_lacks_them(
         generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MINIMUM", 10)

@@ -118,6 +118,8 @@ def prepare(site: Site, now: datetime, static: Assets, processes: int) -> int:
         for _, made in _share_out(todo, _make, processes):
             for key, value in made.items():
                 store.keep(key, value)
+    except Exception:  # noqa: BLE001 — a broken template: the build makes the rest itself, and reports it
+        return already
     finally:
         _job = None
     return already + len(todo)
@@ -274,7 +276,10 @@ def _make_settled(making: Making, store: BuildCache, notices: list[Notice]) -> t
     # The API objects of these notices: each is made from its notice alone (and the configuration).
     api = Api(replace(site, incidents=tuple(n for n in todo if isinstance(n, Incident)),
                       maintenance=tuple(n for n in todo if isinstance(n, Maintenance))), now)
-    return len(todo), _made(_reading_env, site.config, now, api, todo)
+    try:
+        return len(todo), _made(_reading_env, site.config, now, api, todo)
+    except Exception:  # noqa: BLE001 — a broken template: the build makes them itself, and reports it
+        return 0, {}
 
 
 def _lacks(store: reuse.Store, notice: Notice, now: datetime) -> bool:
