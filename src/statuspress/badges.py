@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 from jinja2 import Environment
 from markupsafe import Markup
 
-from . import i18n, static, status, times
+from . import asof, i18n, static, status, times
 from .model import ComponentStatus, Indicator, Kind, Maintenance, Site
 from .reuse import reused
 from .views import NoticeView
@@ -278,11 +278,11 @@ def embed_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     lang = i18n.language(config.language)
     message = headline(found, lang)
     page = env.get_template("embed_notice.html").render(
-        site=config, now=now, indicator=indicator, current=found, message=message,
+        site=config, now=now, indicator=indicator, current=found, message=message, as_of=asof.ASCII,
     )
     data = {
         "page": {"name": config.name, "url": config.url, "time_zone": config.time_zone},
-        "generated_at": times.iso(now),
+        "generated_at": asof.ISO,  # as all the times the build shows: put in last (asof.py)
         "status": {"indicator": indicator.value, "description": lang.words(indicator)},
         "message": message,
         "notices": [_notice_json(site, v) for v in found.notices],
@@ -290,8 +290,8 @@ def embed_files(site: Site, views: list[NoticeView], now: datetime, env: Environ
     # Pure ASCII (character references for the rest), so it reads right inlined or framed, whatever
     # charset the host sends.
     return {
-        EMBED_HTML: page.encode("ascii", "xmlcharrefreplace"),
-        EMBED_JSON: dump_json(data),
+        EMBED_HTML: asof.Stamped(page.encode("ascii", "xmlcharrefreplace")),
+        EMBED_JSON: asof.Stamped(dump_json(data)),
     }
 
 

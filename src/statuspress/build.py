@@ -14,7 +14,7 @@ import stat
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import jinja2
 
-from . import cache, parallel, reuse, status
+from . import asof, cache, parallel, quiet, reuse, status
 from .api import api_files
 from .badges import badge_files
 from .cache import stamp, using
@@ -34,7 +34,7 @@ from .model import Incident, Kind, Maintenance, Notice, Problem, Site, SiteConfi
 from .parallel import aside, prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets
-from .views import NoticeView, all_views, notice_view
+from .views import NoticeView, all_views, component_views, notice_view
 
 API = "api/v2/"  # the API's public paths; `api.py` writes them
 API_FOLDERS = {Kind.INCIDENT: "incidents", Kind.MAINTENANCE: "scheduled-maintenances"}
@@ -54,6 +54,9 @@ class Summary:
     feed_entries: int  # entries of feed.atom
     api_records: int | None  # api/v2/incidents/<id>.json and scheduled-maintenances/<id>.json; None: no API
     files: int
+    until: datetime | None = None  # the files stay the same up to then, but for the time they show (quiet.py)
+    stamped: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)  # those, as asof.py marks
+    config: SiteConfig | None = field(default=None, repr=False, compare=False)  # the site's, as read
 
     def __str__(self) -> str:
         def count(number: int, one: str, many: str = "") -> str:
@@ -123,7 +126,8 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
     rest = partial(_feeds_api_badges, site, views, now, env)
     try:
         with aside(rest, processes if made else 1, len(views)) as made_aside:
-            outputs = render_pages(site, views, now, env)
+            components = component_views(site, views, now)
+            outputs = render_pages(site, views, now, env, components)
             outputs.update(made_aside())
     except jinja2.TemplateSyntaxError as exc:
         return None, [*problems, Problem(f"templates/{exc.name}", exc.lineno, f"template error: {exc.message}")], None
@@ -131,6 +135,9 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
         return None, [*problems, Problem("templates", 1, f"template error: {exc}",
                                          "a template override uses a name the page does not have")], None
     outputs.update(static.files)
+    stamped = quiet.stamped(outputs)  # the files that show the time: put in last (asof.py)
+    marks = asof.marks(site.config.language, site.config.zone, now)
+    outputs.update((name, asof.filled(data, marks)) for name, data in stamped.items())
     published = [n for n in (*site.incidents, *site.maintenance) if status.is_published(n, now)]
     feed_ids = _feed_ids(outputs.get(FEED, b""))
     # The API landed after this check: a build without it (api_files returns nothing) is not refused for
@@ -146,6 +153,9 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
         feed_entries=len(feed_ids),
         api_records=sum(_is_api_record(name) for name in outputs) if with_api else None,
         files=len(outputs),
+        until=quiet.until(site, now, components.values()),
+        stamped=stamped,
+        config=site.config,
     )
     return dict(sorted(outputs.items())), problems, summary
 
@@ -189,9 +199,10 @@ def notice_pages(root: Path, now: datetime, paths: Iterable[str], cache: Path | 
         reuse.scope = _scope(site, static.paths)
         env = _environment(site, static)
         indicator = status.overall_status(site.config, site.incidents, site.maintenance, now)
+        marks = asof.marks(site.config.language, site.config.zone, now)
         try:
-            return {page_file(n.url_path): notice_page(env, site.config, notice_view(n, site.config, now), now,
-                                                       indicator) for n in notices}
+            return {page_file(n.url_path): asof.filled(notice_page(env, site.config, notice_view(n, site.config, now),
+                                                                   now, indicator), marks) for n in notices}
         except jinja2.TemplateError:
             return None  # the full build says what is wrong
 
@@ -332,7 +343,8 @@ def _feed_ids(feed: bytes) -> list[str]:
     return [element.text or "" for element in root.findall(ATOM_ENTRY_ID)]
 
 
-def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, processes: int = 1) -> None:
+def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, processes: int = 1,
+               keep: dict[str, Entry] | None = None) -> None:
     """Write the files into a folder beside `out`, then swap it in: never a half-written site.
 
     Whatever stops it (an error, a full disk, an interrupt), `out` is left as it was: either the whole
@@ -347,6 +359,9 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, 
     build need neither read an unchanged file to compare it nor walk the spare's folders.
 
     With `processes` > 1, a large site's files are written by two processes, each in its own folders.
+
+    `keep` names the files of the live site that stay as they are beside `outputs`, unread (`site_files`:
+    a rebuild of quiet.py writes only the files that show the time).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -354,7 +369,7 @@ def write_site(outputs: dict[str, bytes], out: Path, spare: Path | None = None, 
     staging, held = _take_spare(spare, out, held)
     retired: Path | None = None
     try:
-        entries = _fill(staging, outputs, out, live or {}, held, processes)
+        entries = _fill(staging, outputs, out, live or {}, held, processes, keep or {})
         os.chmod(staging, 0o755)
         kept: dict[str, int] | None = None  # the files of the site swapped out and kept as the spare, and their inodes
         if out.exists():
@@ -428,6 +443,23 @@ def _read_manifest(spare: Path | None, out: Path) -> tuple[dict[str, Entry] | No
     return live if same_live else None, held if same_spare else None
 
 
+def site_files(out: Path, spare: Path) -> dict[str, Entry] | None:
+    """The files of the site at `out` as the last build wrote them (`write_site` with `spare`), each checked
+    to be still that file; None when one is not, or the manifest does not say."""
+    live, _ = _read_manifest(spare, out)
+    if live is None:
+        return None
+    root = str(out)
+    for name, (_, inode, size, mtime) in live.items():
+        try:
+            found = os.lstat(f"{root}/{name}")
+        except OSError:
+            return None
+        if (found.st_ino, found.st_size, found.st_mtime_ns) != (inode, size, mtime) or not stat.S_ISREG(found.st_mode):
+            return None
+    return live
+
+
 def _inside(name: object) -> bool:
     """Whether `name` is a file's path inside a site: relative, plain, never up and out of it."""
     return isinstance(name, str) and bool(name) and not name.startswith("/") and posixpath.normpath(name) == name \
@@ -475,10 +507,11 @@ def _take_spare(spare: Path | None, out: Path, held: dict[str, int] | None
 
 
 def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, Entry], held: dict[str, int] | None,
-          processes: int = 1) -> dict[str, Entry]:
-    """Make `staging` hold exactly `outputs`: link what `out` already holds, write the rest, delete the
-    others. `live` says what the files of `out` were made from, and `held` which files `staging` holds
-    (else it is walked). Return what each file of `staging` is."""
+          processes: int = 1, keep: dict[str, Entry] | None = None) -> dict[str, Entry]:
+    """Make `staging` hold exactly `outputs` and the files of `out` to `keep`: link what `out` already holds,
+    write the rest, delete the others. `live` says what the files of `out` were made from, and `held` which
+    files `staging` holds (else it is walked). Return what each file of `staging` is."""
+    keep = keep or {}
     root, previous_root = str(staging), str(out)
     emptied = set()  # folders that may be left empty
     if held is None:
@@ -491,20 +524,25 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
             held.update((f"{inside}/{name}" if inside else name, 0) for name in names)
             if not names:
                 emptied.add(inside)
-    stale = set(held).difference(outputs)
+    stale = set(held).difference(outputs, keep)
     folders = {name.rpartition("/")[0] for name in held} | {""}
     first = not os.path.isdir(previous_root)  # no site yet: nothing to link or compare
 
     def place(names: list[str]) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
         for name in names:
-            data = outputs[name]
+            data = outputs.get(name)
             folder = name.rpartition("/")[0]
             if folder not in folders:
                 os.makedirs(os.path.join(root, folder), exist_ok=True)
                 folders.add(folder)
             target = f"{root}/{name}"
             source = f"{previous_root}/{name}"
+            if data is None:  # a file to keep, as the live site holds it
+                entries[name] = keep[name]
+                if held.get(name) != keep[name][1] and not _link(source, target):
+                    raise OSError(f"cannot link {source}")
+                continue
             key = reuse.tag(data)
             previous = None if first else _unchanged(source, data, key, live.get(name))
             if previous is not None:
@@ -516,7 +554,7 @@ def _fill(staging: Path, outputs: dict[str, bytes], out: Path, live: dict[str, E
                 entries[name] = (key, written.st_ino, written.st_size, written.st_mtime_ns)
         return entries
 
-    names = list(outputs)
+    names = [*outputs, *keep]
     # Two processes when there are many files to write; linking the unchanged ones takes less time than
     # starting a process would.
     changing = len(names) if first else sum(_changing(name, data, live) for name, data in outputs.items())

@@ -33,7 +33,7 @@ FORMAT = 4  # raise when what is stored, or how it is computed, changes
 FILE = "build.pickle"  # what a build kept, whole
 DELTA = "build-delta.pickle"  # what later builds added to it, while that is little (BuildCache.save)
 DELTA_SHARE = 0.1  # the delta is at most this share of the entries; beyond, the whole file is written anew
-CHUNK = 1000  # entries pickled together (_write)
+CHUNK = 1000  # entries pickled together (write_entries)
 DEAD_SHARE = 0.5  # nor may more than this share of FILE's entries have gone unused (a cold build makes more)
 SAFE = {
     "builtins": {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "complex", "bool"},
@@ -84,7 +84,7 @@ class BuildCache:
             return
         try:
             with _settled_heap():
-                base, delta = _read(self.path), _read(self.path.with_name(DELTA))
+                base, delta = read_entries(self.path), read_entries(self.path.with_name(DELTA))
             if base is not None:
                 token, notices, markdown, outputs, files = base
                 self._in_base = {"notices": set(notices), "markdown": set(markdown), "outputs": set(outputs)}
@@ -207,10 +207,10 @@ class BuildCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if token and new <= DELTA_SHARE * used and stored - (used - new) <= DEAD_SHARE * stored:
                 added = [{k: made[k] for k in fresh[part]} for part, made in parts.items()]
-                _write(self.path.with_name(DELTA), (token, *added, self.files))
+                write_entries(self.path.with_name(DELTA), (token, *added, self.files))
             else:
                 token = os.urandom(16).hex()
-                _write(self.path, (token, self.notices, self.markdown, self.outputs, self.files))
+                write_entries(self.path, (token, self.notices, self.markdown, self.outputs, self.files))
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.path.with_name(DELTA))
                 self._base = (token, used)
@@ -220,8 +220,8 @@ class BuildCache:
             pass  # a cache that cannot be written only makes the next build slower
 
 
-def _read(path: Path) -> tuple[Any, ...] | None:
-    """The entries of a cache file of this version and FORMAT (_write); None if there is none."""
+def read_entries(path: Path) -> tuple[Any, ...] | None:
+    """The entries of a cache file of this version and FORMAT (write_entries); None if there is none."""
     try:
         with path.open("rb") as file:
             head = _Unpickler(file).load()
@@ -232,14 +232,14 @@ def _read(path: Path) -> tuple[Any, ...] | None:
             for chunks in parts:
                 part: dict[Any, Any] = {}
                 for _ in range(chunks):
-                    part.update(_Unpickler(file).load())  # a new memo for each, as in _write
+                    part.update(_Unpickler(file).load())  # a new memo for each, as in write_entries
                 found.append(part)
     except FileNotFoundError:
         return None
     return (token, *found)
 
 
-def _write(path: Path, entries: tuple[Any, ...]) -> None:
+def write_entries(path: Path, entries: tuple[Any, ...]) -> None:
     """Write a cache file whole or not at all: a token, then each dict of `entries` in chunks of CHUNK
     entries. Each chunk is pickled on its own, so the pickler's memo of what it wrote (which otherwise
     holds every object of a long history at once, at the build's peak of memory) stays small."""

@@ -9,7 +9,7 @@ from functools import partial
 
 from jinja2 import Environment
 
-from . import i18n
+from . import asof, i18n
 from .model import Component, Site, SiteConfig
 from .reuse import reused
 from .views import NoticeView, views_naming
@@ -49,7 +49,10 @@ def atom_feed(
     if ordered and all(v.settled for v in ordered):
         return reused(("feed", path, tuple(v.key for v in ordered)),
                       partial(_atom, config, ordered, now, content, path, component))
-    return _atom(config, ordered, now, content, path, component)
+    atom = _atom(config, ordered, now, content, path, component)
+    if not ordered:  # its only time is `now`'s: put in last, as the pages' (asof.py)
+        return asof.Stamped(atom.replace(asof.updated(now), asof.UPDATED))
+    return atom
 
 
 def _atom(config: SiteConfig, ordered: list[NoticeView], now: datetime, content: Callable[[NoticeView], str],

@@ -22,7 +22,7 @@ from jinja2 import (
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
-from . import i18n, status, times
+from . import asof, i18n, status, times
 from .badges import page_policy
 from .calendar import CALENDAR, webcal_url
 from .feeds import FEED, component_feed
@@ -328,11 +328,12 @@ def settled(env: Environment, config: SiteConfig, path: str, template: str, show
 
 def live(env: Environment, config: SiteConfig, path: str, template: str, now: datetime, indicator: Indicator,
          root: str | None = None, **context: Any) -> bytes:
-    """Render a page that shows the site at `now`."""
+    """Render a page that shows the site at `now`, with marks where it says when that is (asof.py)."""
     prefix = root if root is not None else "../" * page_file(path).count("/")
     html = env.get_template(template).render(**_common(config), now=now, live=True, indicator=indicator,
-                                             **context, root=prefix, path=path)
-    return html.encode("utf-8")
+                                             as_of=asof.TIME, as_of_short=asof.SHORT, **context, root=prefix,
+                                             path=path)
+    return asof.Stamped(html.encode("utf-8"))
 
 
 def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: datetime, indicator: Indicator) -> bytes:
@@ -343,15 +344,17 @@ def notice_page(env: Environment, config: SiteConfig, view: NoticeView, now: dat
     return settled(env, config, view.url_path, template, [view], notice=view)
 
 
-def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment) -> dict[str, bytes]:
-    """Render every HTML page of the site, keyed by its path in the output."""
+def render_pages(site: Site, views: list[NoticeView], now: datetime, env: Environment,
+                 components: dict[str, ComponentView] | None = None) -> dict[str, bytes]:
+    """Render every HTML page of the site, keyed by its path in the output; `components` are the
+    `component_views`, when the caller has them."""
     config = site.config
     state = status.state_of(site, now)
     statuses, indicator = state.statuses, state.indicator
     incidents = [v for v in views if v.kind is Kind.INCIDENT]
     maintenance = [v for v in views if v.kind is Kind.MAINTENANCE]
     by_slug = {v.slug: v for v in incidents}
-    components: dict[str, ComponentView] = component_views(site, views, now)
+    components = components if components is not None else component_views(site, views, now)
     pages: dict[str, bytes] = {}
 
     def page(path: str, template: str, root: str | None = None, **context: Any) -> None:

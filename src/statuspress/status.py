@@ -408,6 +408,18 @@ def availability(spans: Iterable[Span], start: datetime, end: datetime, partial_
     return 1 - downtime(spans, start, end, partial_outage) / _seconds(end - start)
 
 
+def next_figure(history: Uptime) -> datetime | None:
+    """When the availability's `percent` figure would next change if no downtime were added: it rises as the
+    stretch it covers grows. None if it never would (no downtime, 99.99, no covered day)."""
+    share = history.availability
+    if share is None or share == 1 or math.floor(share * 10000) + 1 >= 10000:
+        return None
+    down = (1 - share) * _seconds(history.end - history.start)  # seconds of downtime, exactly
+    # the next hundredth of a percent h: 1 - down / stretch >= h / 10000 once the stretch is this long
+    stretch = down * 10000 / (10000 - math.floor(share * 10000) - 1)
+    return history.start + timedelta(microseconds=math.floor(stretch * 1_000_000))
+
+
 def percent(share: Fraction) -> str:
     """Format a share as a percentage with two decimals, rounded down: never better than it was."""
     hundredths = math.floor(share * 10000)

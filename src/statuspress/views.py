@@ -204,6 +204,7 @@ class ComponentView:
     availability: str | None  # "99.97": percent, two decimals, rounded down; None without covered days
     covered_from: date  # the first day with data: the first day of the bar, or `since`
     notices: tuple[NoticeView, ...]  # newest first, as in the history
+    figure_until: datetime | None = None  # when `availability` would change with nothing else (status.next_figure)
 
     @property
     def url_path(self) -> str:
@@ -247,6 +248,7 @@ def component_views(site: Site, views: list[NoticeView], now: datetime) -> dict[
             availability=None if history.availability is None else status.percent(history.availability),
             covered_from=history.start.astimezone(config.zone).date(),
             notices=tuple(shown[cid]),
+            figure_until=status.next_figure(history),
         )
     return found
 
