@@ -25,11 +25,13 @@ from typing import Any
 import pytest
 
 import statuspress.build as build_module
+import statuspress.write as write_module
 from conftest import NOW, NOW_TEXT, ROOT
 from conftest import Result as CliResult
 from statuspress import parallel
-from statuspress.build import Summary, api_record, build_site, build_with_summary, write_site
+from statuspress.build import Summary, api_record, build_site, build_with_summary
 from statuspress.model import Site
+from statuspress.write import write_site
 
 Tree = dict[str, bytes]
 
@@ -85,8 +87,9 @@ def test_stopped_while_writing_files_leaves_the_previous_site(
 ) -> None:
     out, before = published
     monkeypatch.setattr(parallel, "MINIMUM", 10)  # two processes write a half each: stop both halfway
+    monkeypatch.setattr(write_module, "SHARED", 10)
     calls = len(example) // 2 // processes
-    monkeypatch.setattr(build_module, "write_file", failing_after(calls, error, build_module.write_file))
+    monkeypatch.setattr(write_module, "write_file", failing_after(calls, error, write_module.write_file))
     with pytest.raises(type(error)):
         write_site(example, out, processes=processes)
     assert tree(out) == before
@@ -98,15 +101,16 @@ def test_two_processes_write_the_site_one_would(
     tmp_path: Path, example: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(parallel, "MINIMUM", 10)
+    monkeypatch.setattr(write_module, "SHARED", 10)
     written = tmp_path / "written"  # by which process, and what
-    real = build_module.write_file
+    real = write_module.write_file
 
     def noted(path: str, data: bytes) -> os.stat_result:
         with written.open("a") as file:
             file.write(f"{os.getpid()} {path}\n")
         return real(path, data)
 
-    monkeypatch.setattr(build_module, "write_file", noted)
+    monkeypatch.setattr(write_module, "write_file", noted)
     out, spare = tmp_path / "public", tmp_path / "cache" / "previous-site"
     write_site(example, out, spare, processes=2)
     assert tree(out) == example
@@ -116,7 +120,7 @@ def test_two_processes_write_the_site_one_would(
     assert sorted(name for _, name in lines) == sorted(example) and len({pid for pid, _ in lines}) == 2
     for top in {name.partition("/")[0] for name in example if "/" in name}:  # each folder by one process
         assert len({pid for pid, name in lines if name.startswith(f"{top}/")}) == 1, top
-    manifest = (spare.parent / build_module.MANIFEST).read_text().splitlines()
+    manifest = (spare.parent / write_module.MANIFEST).read_text().splitlines()
     inodes = {line.split("\t")[1]: int(line.split("\t")[3]) for line in manifest if line.startswith("L\t")}
     assert inodes == {name: (out / name).stat().st_ino for name in example}
     changed = {**example, "index.html": example["index.html"] + b"\n"}
@@ -137,7 +141,7 @@ def test_stopped_while_bringing_the_spare_site_up_to_date_leaves_the_live_one(
     write_site(example, out, spare)
     write_site(example, out, spare)  # the spare and the live site: the same files, linked
     assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
-    monkeypatch.setattr(build_module, "write_file", failing_after(len(example) // 2, Stop(), build_module.write_file))
+    monkeypatch.setattr(write_module, "write_file", failing_after(len(example) // 2, Stop(), write_module.write_file))
     with pytest.raises(Stop):
         write_site(changed, out, spare)
     assert tree(out) == example and leftovers(out) == []
@@ -153,7 +157,7 @@ def test_interrupted_during_the_swap_leaves_the_previous_site(
     """The swap is two renames (the old site out, the new one in); stopped between them, the old one
     goes back."""
     out, before = published
-    monkeypatch.setattr(build_module.os, "replace", failing_after(renames, KeyboardInterrupt(), os.replace))
+    monkeypatch.setattr(write_module.os, "replace", failing_after(renames, KeyboardInterrupt(), os.replace))
     with pytest.raises(KeyboardInterrupt):
         write_site(example, out)
     assert tree(out) == before
@@ -174,7 +178,7 @@ def test_interrupted_right_after_the_swap_leaves_the_whole_new_site(
         if count == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.os, "replace", replace_then_stop)
+    monkeypatch.setattr(write_module.os, "replace", replace_then_stop)
     with pytest.raises(KeyboardInterrupt):
         write_site(example, out)
     assert tree(out) == example
@@ -191,7 +195,7 @@ def test_the_command_reports_a_stopped_build_without_a_traceback(
     run: Callable[..., CliResult], error: BaseException, status: int, message: str,
 ) -> None:
     out, before = published
-    monkeypatch.setattr(build_module, "write_file", failing_after(10, error, build_module.write_file))
+    monkeypatch.setattr(write_module, "write_file", failing_after(10, error, write_module.write_file))
     result = run("build", "--site", str(ROOT), "--out", str(out), "--now", NOW_TEXT)
     assert (result.code, result.err.splitlines()[-1]) == (status, message.format(out=out.resolve()))
     assert "Traceback" not in result.err

@@ -20,8 +20,10 @@ from conftest import NOW, ROOT, generate_site
 from statuspress import build as build_module
 from statuspress import cache, parallel, reuse, status
 from statuspress import load as load_module
-from statuspress.build import build_site, build_with_summary, notice_pages, write_site
+from statuspress import write as write_module
+from statuspress.build import build_site, build_with_summary, notice_pages
 from statuspress.load import load_notice, load_site
+from statuspress.write import write_site
 
 
 @pytest.fixture
@@ -320,8 +322,8 @@ def test_a_file_name_the_manifest_cannot_hold_leaves_no_manifest(tmp_path: Path)
     for files in sites:
         write_site(files, out, spare)
         assert tree(out) == files
-        assert not (spare.parent / build_module.MANIFEST).exists() or "odd\tname.html" not in files
-    assert (spare.parent / build_module.MANIFEST).exists()  # once the names allow it again
+        assert not (spare.parent / write_module.MANIFEST).exists() or "odd\tname.html" not in files
+    assert (spare.parent / write_module.MANIFEST).exists()  # once the names allow it again
 
 
 def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_spare(
@@ -336,12 +338,12 @@ def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_sp
     opened: list[str] = []
     walked: list[str] = []
     real_open, real_walk = open, os.walk
-    monkeypatch.setattr(build_module, "open", raising=False,
+    monkeypatch.setattr(write_module, "open", raising=False,
                         value=lambda name, *a, **k: opened.append(str(name)) or real_open(name, *a, **k))
-    monkeypatch.setattr(build_module.os, "walk", lambda top, *a, **k: walked.append(top) or real_walk(top, *a, **k))
+    monkeypatch.setattr(write_module.os, "walk", lambda top, *a, **k: walked.append(top) or real_walk(top, *a, **k))
     asked: list[str] = []  # whether the spare already links a file: the manifest knows its inodes
-    real_same = build_module._same_file
-    monkeypatch.setattr(build_module, "_same_file", lambda found, path: asked.append(path) or real_same(found, path))
+    real_same = write_module._same_file
+    monkeypatch.setattr(write_module, "_same_file", lambda found, path: asked.append(path) or real_same(found, path))
     write_site(sites[2], out, spare)
     assert tree(out) == sites[2] and tree(spare) == sites[1] and walked == [] and asked == []
     assert [Path(name).relative_to(out).as_posix() for name in opened if name.startswith(f"{out}/")] == ["index.html"]
@@ -351,7 +353,7 @@ def test_a_rebuild_neither_reads_files_made_from_the_same_parts_nor_walks_the_sp
     write_site(sites[2], out, spare)
     assert tree(out) == sites[2] and any(name.endswith("incidents/0/index.html") for name in opened)
     # a manifest naming files outside the site is not followed
-    manifest = spare.parent / build_module.MANIFEST
+    manifest = spare.parent / write_module.MANIFEST
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     with manifest.open("a") as file:

@@ -172,30 +172,32 @@ def _counts(errors: int, warnings: int) -> str:
 
 def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
     from . import quiet
-    from .build import build_with_summary, forget, site_files, write_site
-    from .cache import FOLDER as CACHE
-    from .parallel import workers
+    from .write import site_files, write_site
 
     out = Path(args.out) if args.out else root / "_site"
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise UsageError(f"--out {out} would replace the site folder itself; choose another folder")
-    failed: list[OSError] = []
-    spare = root / CACHE / "previous-site"  # the site swapped out, brought up to date by the next build
+    spare = root / quiet.CACHE / "previous-site"  # the site swapped out, brought up to date by the next build
     started = time.time_ns()
     signed = quiet.inputs(root, out)
     # Nothing changed but `now` (the scheduled publish): the last build's files, with the new time.
-    record = quiet.load(root / CACHE) if signed is not None else None
+    record = quiet.load(root / quiet.CACHE) if signed is not None else None
     changed = quiet.files(record, signed, now) if record is not None and signed is not None else None
-    live = site_files(out, spare) if changed is not None else None
-    if record is not None and changed is not None and live is not None and changed.keys() <= live.keys():
+    found = site_files(out, spare) if changed is not None else None
+    if record is not None and changed is not None and found is not None and changed.keys() <= found.live.keys():
         try:
-            write_site(changed, out, spare=spare, keep={n: e for n, e in live.items() if n not in changed})
+            write_site(changed, out, spare=spare, keep=found)
         except OSError:
             pass  # a full build says what is wrong
         else:
             errors, warnings = _report(list(record.problems))
             print(f"statuspress: built {out}: {record.summary} ({_counts(errors, warnings)})", file=sys.stderr)
             return OK
+
+    from .build import build_with_summary, forget
+    from .parallel import workers
+
+    failed: list[OSError] = []
 
     def write(outputs: dict[str, bytes]) -> None:
         forget()  # one build: what it kept for a next one is not needed
@@ -204,7 +206,7 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
         except OSError as exc:  # a full disk, a read-only folder: the previous site stays as it was
             failed.append(exc)
 
-    outputs, problems, summary = build_with_summary(root, now, root / CACHE, processes=workers(), write=write)
+    outputs, problems, summary = build_with_summary(root, now, root / quiet.CACHE, processes=workers(), write=write)
     errors, warnings = _report(problems)
     if outputs is None or summary is None:
         print(f"statuspress: {_counts(errors, warnings)}; nothing was built, {out} is unchanged", file=sys.stderr)
@@ -214,7 +216,7 @@ def _build(args: argparse.Namespace, root: Path, now: datetime) -> int:
               file=sys.stderr)
         return CONTENT_ERROR
     if signed is not None and summary.until is not None and summary.config is not None:
-        quiet.save(root / CACHE, quiet.Record(signed, now, summary.until, summary.config.language,
+        quiet.save(root / quiet.CACHE, quiet.Record(signed, now, summary.until, summary.config.language,
                                               summary.config.time_zone, summary.stamped, tuple(problems), str(summary)),
                    started)
     print(f"statuspress: built {out}: {summary} ({_counts(errors, warnings)})", file=sys.stderr)

@@ -6,7 +6,7 @@ pages say they are "as of" (asof.py). So `build` keeps, in the cache, a `Record`
 wrote the site: the signature of every file it read, until when its files stay so (`until`), and the
 files that show the time, with marks in its place. The next `build` whose input files have the same
 signatures and whose `now` falls before then puts the new time into those files and writes only them,
-linking the rest from the live site (build.write_site `kept`): no notice is read, no page is made.
+linking the rest from the live site (write.write_site `keep`): no notice is read, no page is made.
 """
 
 from __future__ import annotations
@@ -15,20 +15,21 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import __version__, asof, cache, status
+from . import __version__, asof, cache
 from .asof import Stamped
-from .badges import UPCOMING
-from .calendar import PAST
 from .config import CONFIG_FILE
-from .load import FUTURE_TOLERANCE
 from .model import Incident, Kind, Maintenance, Notice, Problem, Site
-from .views import ComponentView
+
+if TYPE_CHECKING:
+    from .views import ComponentView
 
 FILE = "quiet.pickle"  # the Record, in the cache folder
+CACHE = cache.FOLDER
 TEMPLATES = "templates"
 ASSETS = "assets"  # the site's own static files, in templates/: they do not show the time
 Inputs = tuple[tuple[str, int, int, int, int, int], ...]  # every file a build reads: its path and cache.Signature
@@ -102,21 +103,27 @@ def until(site: Site, now: datetime, components: Iterable[ComponentView]) -> dat
     from the calendar a year after, an update warned of five minutes ahead), the start of a day in the
     site's zone or in UTC, a component's availability figure rising. `now` itself while an incident is
     open or a maintenance in progress: their durations and downtime grow by the minute."""
+    # here: what a quiet rebuild does not need to load
+    from . import status
+    from .badges import UPCOMING
+    from .calendar import PAST
+    from .load import FUTURE_TOLERANCE
+
     state = status.state_of(site, now)
     if state.unresolved or state.open_maintenance:
         return now
-    candidates = [*_later(now, [_day_start(now, site.config.zone), _day_start(now, UTC)], ONE_DAY),
-                  *(c.figure_until for c in components if c.figure_until is not None)]
+    incident_offsets = (timedelta(0), -FUTURE_TOLERANCE)  # an update is warned of until shortly before it is due
+    maintenance_offsets = (*incident_offsets, -UPCOMING, PAST)  # the embed names it a day ahead; the calendar
+    days = [status.day_start(now.astimezone(zone).date(), zone) for zone in (site.config.zone, UTC)]
+    candidates = [*_later(now, days, ONE_DAY), *(c.figure_until for c in components if c.figure_until is not None)]
     for incident in site.incidents:
-        candidates += _later(now, moments(incident), *INCIDENT_OFFSETS)
+        candidates += _later(now, moments(incident), *incident_offsets)
     for maintenance in site.maintenance:
-        candidates += _later(now, moments(maintenance), *MAINTENANCE_OFFSETS)
+        candidates += _later(now, moments(maintenance), *maintenance_offsets)
     return min((m for m in candidates if m > now), default=datetime.max.replace(tzinfo=UTC))
 
 
 ONE_DAY = timedelta(days=1)
-INCIDENT_OFFSETS = (timedelta(0), -FUTURE_TOLERANCE)  # an update is warned of until shortly before it is due
-MAINTENANCE_OFFSETS = (timedelta(0), -FUTURE_TOLERANCE, -UPCOMING, PAST)  # the embed, the calendar (above)
 
 
 def _later(now: datetime, found: Iterable[datetime], *offsets: timedelta) -> Iterator[datetime]:
@@ -130,9 +137,6 @@ def _later(now: datetime, found: Iterable[datetime], *offsets: timedelta) -> Ite
                         yield moment + offset
 
 
-def _day_start(now: datetime, zone: tzinfo) -> datetime:
-    """When the day of `now` in `zone` began."""
-    return status.day_start(now.astimezone(zone).date(), zone)
 
 
 def moments(notice: Notice) -> list[datetime]:

@@ -62,7 +62,7 @@ def reused_as(named: str, make: Callable[[], T]) -> T:
 def tagged(data: bytes, named: str) -> bytes:
     """`data`, the bytes of a file, tagged with the key `named` of all they were made from: a file written
     from bytes with the same key holds the same bytes, so the writer need not read it to compare
-    (build.write_site). The tag lasts until the next build starts."""
+    (write.write_site). The tag lasts until the next build starts."""
     _tags[id(data)] = (data, named)
     return data
 
