@@ -149,7 +149,7 @@ def _build(root: Path, now: datetime, read: Reader | None, processes: int = 1, r
         feed_entries=len(feed_ids),
         api_records=sum(_is_api_record(name) for name in outputs) if with_api else None,
         files=len(outputs),
-        until=quiet.until(site, now, components.values()),
+        until=quiet.until(site, now, views, components.values()),
         stamped=stamped,
         config=site.config,
     )

@@ -26,7 +26,7 @@ from .config import CONFIG_FILE
 from .model import Incident, Kind, Maintenance, Notice, Problem, Site
 
 if TYPE_CHECKING:
-    from .views import ComponentView
+    from .views import ComponentView, NoticeView
 
 FILE = "quiet.pickle"  # the Record, in the cache folder
 CACHE = cache.FOLDER
@@ -97,12 +97,13 @@ def _signed(root: Path, path: Path, skip: str = "") -> Iterator[tuple[str, int, 
                    found.st_dev)
 
 
-def until(site: Site, now: datetime, components: Iterable[ComponentView]) -> datetime:
+def until(site: Site, now: datetime, views: Iterable[NoticeView], components: Iterable[ComponentView]) -> datetime:
     """The first moment after `now` at which a file of the site may show more than another time: a moment
     of a notice (and those the outputs count from it: a maintenance named in the embed a day ahead, gone
     from the calendar a year after, an update warned of five minutes ahead), the start of a day in the
     site's zone or in UTC, a component's availability figure rising. `now` itself while an incident is
-    open or a maintenance in progress: their durations and downtime grow by the minute."""
+    open or a maintenance in progress: their durations and downtime grow by the minute. A settled incident
+    (its view's `settled`) has no moment to come."""
     # here: what a quiet rebuild does not need to load
     from . import status
     from .badges import UPCOMING
@@ -116,8 +117,10 @@ def until(site: Site, now: datetime, components: Iterable[ComponentView]) -> dat
     maintenance_offsets = (*incident_offsets, -UPCOMING, PAST)  # the embed names it a day ahead; the calendar
     days = [status.day_start(now.astimezone(zone).date(), zone) for zone in (site.config.zone, UTC)]
     candidates = [*_later(now, days, ONE_DAY), *(c.figure_until for c in components if c.figure_until is not None)]
+    settled = {view.slug for view in views if view.kind is Kind.INCIDENT and view.settled is not None}
     for incident in site.incidents:
-        candidates += _later(now, moments(incident), *incident_offsets)
+        if incident.slug not in settled:
+            candidates += _later(now, moments(incident), *incident_offsets)
     for maintenance in site.maintenance:
         candidates += _later(now, moments(maintenance), *maintenance_offsets)
     return min((m for m in candidates if m > now), default=datetime.max.replace(tzinfo=UTC))
