@@ -118,13 +118,14 @@ def stages(root: Path) -> str:
     from statuspress import cache, reuse
     from statuspress.api import api_files
     from statuspress.badges import badge_files
-    from statuspress.build import _scope, write_site
+    from statuspress.build import _scope
     from statuspress.calendar import calendar_files
     from statuspress.feeds import feed_files
     from statuspress.load import load_site
     from statuspress.render import environment, render_pages
     from statuspress.static import load_assets
     from statuspress.views import all_views
+    from statuspress.write import write_site
 
     with cache.using(None):
         marks = [time.perf_counter()]

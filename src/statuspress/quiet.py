@@ -32,6 +32,7 @@ FILE = "quiet.pickle"  # the Record, in the cache folder
 CACHE = cache.FOLDER
 TEMPLATES = "templates"
 ASSETS = "assets"  # the site's own static files, in templates/: they do not show the time
+ONE_DAY = timedelta(days=1)
 Inputs = tuple[tuple[str, int, int, int, int, int], ...]  # every file a build reads: its path and cache.Signature
 
 
@@ -126,9 +127,6 @@ def until(site: Site, now: datetime, views: Iterable[NoticeView], components: It
     return min((m for m in candidates if m > now), default=datetime.max.replace(tzinfo=UTC))
 
 
-ONE_DAY = timedelta(days=1)
-
-
 def _later(now: datetime, found: Iterable[datetime], *offsets: timedelta) -> Iterator[datetime]:
     """Each of the moments `found`, moved by each of `offsets`, that is after `now` (and before the year 10000)."""
     since = now - max(offsets)
@@ -138,8 +136,6 @@ def _later(now: datetime, found: Iterable[datetime], *offsets: timedelta) -> Ite
                 with contextlib.suppress(OverflowError):
                     if moment + offset > now:
                         yield moment + offset
-
-
 
 
 def moments(notice: Notice) -> list[datetime]:
