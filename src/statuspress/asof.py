@@ -29,7 +29,7 @@ class Stamped(bytes):
 
 def marks(language: str, zone: tzinfo, now: datetime) -> Marks:
     """What each mark stands for at `now`, on the pages of a site in `language` and `zone`."""
-    dates = i18n.language(language).dates
+    dates = i18n.dates(language)
     iso = times.iso(now)
     full = Markup('<time datetime="{}">{}</time>').format(iso, dates.stamp(now, zone))
     short = Markup('<time datetime="{}">{}</time>').format(iso, dates.short_stamp(now, zone, now))

@@ -23,10 +23,9 @@ from .api import api_files
 from .badges import badge_files
 from .cache import stamp, using
 from .calendar import calendar_files
-from .config import CONFIG_FILE
 from .feeds import FEED, entry_id, feed_files, latest
 from .load import RESERVED_IDS, Known, ReadAll, Reader, future_updates, load_notice, load_site
-from .model import Incident, Kind, Maintenance, Notice, Problem, Site, SiteConfig
+from .model import CONFIG_FILE, Incident, Kind, Maintenance, Notice, Problem, Site, SiteConfig
 from .parallel import aside, prepare, read_notices
 from .render import environment, notice_page, page_file, render_pages
 from .static import Assets, load_assets

@@ -22,11 +22,14 @@ import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__, markup, reuse
-from .load import Loaded, load_notice
+from . import __version__, reuse
 from .model import Kind, SiteConfig
+
+if TYPE_CHECKING:  # a quiet rebuild (quiet.py) reads its record without loading the reader or Markdown
+    from . import markup
+    from .load import Loaded
 
 FOLDER = ".statuspress-cache"
 FORMAT = 4  # raise when what is stored, or how it is computed, changes
@@ -102,6 +105,7 @@ class BuildCache:
 
     def notice(self, data: bytes, path: str, kind: Kind, config: SiteConfig) -> Loaded:
         """Return `load_notice(data, path, kind, config)`, from the cache when the same input was loaded before."""
+        from .load import load_notice
         return self.read_as(self.notice_key(data, path, kind, config), path, kind,
                             lambda: load_notice(data, path, kind, config))
 
@@ -325,6 +329,8 @@ def using(folder: Path | None) -> Iterator[BuildCache | None]:
     path = folder / FILE
     last = _last[2] if _last is not None and _last[0] == path and _last[1] == _stamps(path) and stamp(path) else None
     cache = BuildCache(folder, last)
+    from . import markup
+
     previous = markup.memo, reuse.store, reuse.scope
     markup.memo = reuse.store = cache
     try:

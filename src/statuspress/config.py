@@ -10,11 +10,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .i18n import TAG, catalogue_code, supported
-from .model import RULES, CheckSettings, Component, Contact, Limits, Problem, Repository, SiteConfig, UptimeSettings
+from .model import (
+    CONFIG_FILE,
+    RULES,
+    CheckSettings,
+    Component,
+    Contact,
+    Limits,
+    Problem,
+    Repository,
+    SiteConfig,
+    UptimeSettings,
+)
 from .validate import Reporter, suggest
 from .yamlsource import YamlError, load_yaml
 
-CONFIG_FILE = "site.yaml"
 SITE_FIELDS = (
     "name",
     "url",

@@ -195,11 +195,23 @@ def _tables(code: str) -> dict[str, dict[str, str]]:
 def language(tag: str) -> Language:
     """Return the language of a tag; a tag without a shipped catalogue gets English (config.py warns)."""
     code = catalogue_code(tag) or DEFAULT
-    locale = Locale.parse(code)
+    return Language(tag, code, translations(code), dates(tag), _locale(tag, code))
+
+
+@cache
+def dates(tag: str) -> Dates:
+    """The dates of a language tag, as `language(tag).dates`, without compiling its catalogue."""
+    code = catalogue_code(tag) or DEFAULT
+    return Dates(None if code == "en" else _locale(tag, code))
+
+
+def _locale(tag: str, code: str) -> Locale:
+    """The locale of a tag whose catalogue is `code`: the tag's own when Babel knows it (`de-CH`: Swiss German
+    dates and numbers), else the catalogue's."""
     if code == catalogue_code(tag):
         with suppress(ValueError, UnknownLocaleError):
-            locale = Locale.parse(tag, sep="-")  # de-CH: Swiss German dates and numbers
-    return Language(tag, code, translations(code), Dates(None if code == "en" else locale), locale)
+            return Locale.parse(tag, sep="-")
+    return Locale.parse(code)
 
 
 def supported() -> str:

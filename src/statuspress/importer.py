@@ -21,10 +21,11 @@ from typing import Any
 
 from markdownify import ATX, MarkdownConverter
 
-from .config import COMPONENT_ID, CONFIG_FILE
+from .config import COMPONENT_ID
 from .load import NOTICE_ID, RESERVED_IDS, derived_id, load_notice, slug_for
 from .messages import yaml_scalar
 from .model import (
+    CONFIG_FILE,
     INCIDENT_COMPONENT_STATUSES,
     MAINTENANCE_COMPONENT_STATUSES,
     Component,

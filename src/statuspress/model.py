@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+CONFIG_FILE = "site.yaml"  # the site's configuration, in its folder (config.py reads it)
 
 class Word(StrEnum):
     """A StrEnum that pickles as its value, `Kind("incident")`, on every Python: 3.11.0 to 3.11.3 (Debian

@@ -22,8 +22,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__, asof, cache
 from .asof import Stamped
-from .config import CONFIG_FILE
-from .model import Incident, Kind, Maintenance, Notice, Problem, Site
+from .model import CONFIG_FILE, Incident, Kind, Maintenance, Notice, Problem, Site
 
 if TYPE_CHECKING:
     from .views import ComponentView, NoticeView
