@@ -275,4 +275,5 @@ def test_an_open_incident_keeps_no_quiet_stretch(tmp_path: Path, full_builds: li
     shutil.copy(ROOT / "site.yaml", root)
     for minutes in (0, 1):  # the webhooks incident is open at NOW: its duration grows by the minute
         assert run("build", "--site", str(root), "--now", at(NOW + timedelta(minutes=minutes))).code == 0
+        assert not (root / CACHE / quiet.FILE).exists()  # no record is kept
     assert len(full_builds) == 2

@@ -157,11 +157,13 @@ def stamped(outputs: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def save(folder: Path, record: Record, started: int) -> None:
-    """Keep `record` in the cache `folder`; not when an input changed within cache.RACY_NS of `started`
-    (the build's start, time.time_ns()): it could change again with the same signature."""
+    """Keep `record` in the cache `folder`, in place of the last; none when its files change by the minute
+    (`until` is its `now`), or when an input changed within cache.RACY_NS of `started` (the build's start,
+    time.time_ns()): it could change again with the same signature."""
     path = folder / FILE
     path.unlink(missing_ok=True)
-    if any(max(mtime, ctime) >= started - cache.RACY_NS for _, mtime, ctime, *_ in record.inputs):
+    if record.until <= record.now or any(max(mtime, ctime) >= started - cache.RACY_NS
+                                         for _, mtime, ctime, *_ in record.inputs):
         return
     fields = {name: getattr(record, name) for name in Record.__dataclass_fields__ if name != "stamped"}
     with contextlib.suppress(OSError):  # as the cache: the next build is only slower
